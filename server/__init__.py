@@ -1,0 +1,80 @@
+"""City audit walks: the sync server and admin console (Flask application factory)."""
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import from_environment
+from .extensions import csrf, db, limiter, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(config=None):
+    """Create the app: config from the environment, overridden by `config`."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES", int(os.environ.get("TRUSTED_PROXIES", 0))):
+        hops = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES"))
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logging.basicConfig(level=logging.INFO)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _tune_sqlite(engine):
+    """WAL for concurrent readers, foreign keys on, and real transactions for the sync rules."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide where transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Reads inside a transaction see one snapshot, so a concurrent writer is detected.
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_extensions(app):
+    """Bind the extensions to the app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    limiter.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def register_blueprints(app):
+    """Mount the API, the walker app and the admin console."""
+    from . import api, web
+    csrf.exempt(api.bp)  # the API authenticates by header, never by cookie alone
+    app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
+
+
+def register_errorhandlers(app):
+    """Answer API errors with the JSON envelope."""
+    from .errors import register_errorhandlers as register
+    register(app)
+
+
+def register_commands(app):
+    """Add the flask CLI commands."""
+    from .cli import register
+    register(app)

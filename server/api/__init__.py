@@ -1,0 +1,18 @@
+"""API v1 blueprint: JSON in, JSON out, one error envelope."""
+from flask import Blueprint, current_app
+
+from ..extensions import limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _auth_failed(response):
+    return response.status_code in (401, 403)
+
+
+# Every API route: a generous overall limit, and a strict one on failed key or token checks.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+limiter.shared_limit(lambda: current_app.config["AUTH_FAILURE_RATE_LIMIT"], scope="auth-failures",
+                     deduct_when=_auth_failed)(bp)
+
+from . import admin, checklists, docs, exports, report, sync, walks  # noqa: E402,F401

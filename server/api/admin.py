@@ -1,0 +1,253 @@
+"""Admin API: walks, stations, keys, tokens and each walk's sync status."""
+from flask import jsonify
+from sqlalchemy import func, select
+
+from ..auth import current_principal, require, require_walk_access
+from ..catalog import DefinitionError, apply_walk, check_walk, get_checklist, load_walk, station_codes_elsewhere
+from ..errors import ApiError
+from ..extensions import db
+from ..links import station_url, walk_url
+from ..models import ApiToken, Response, Station, Walk, utcnow
+from ..queries import find_walk
+from ..schemas import (admin_walk_schema, station_schema, token_request_schema, token_schema,
+                       walk_patch_schema, walk_status_schema)
+from ..status import walk_status
+from . import bp
+from .util import json_body
+
+
+def admin_walk(walk):
+    """Return a walk with its key, links and counts, as admins and facilitators see it."""
+    responses = db.session.execute(
+        select(func.count()).select_from(Response).where(Response.walk_id == walk.id)).scalar_one()
+    return admin_walk_schema.dump({
+        "slug": walk.slug, "title": walk.title, "description": walk.description,
+        "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
+        "closed": walk.closed, "key": walk.key, "url": walk_url(walk), "responses": responses,
+        "stations": [{"code": s.code, "title": s.title, "position": s.position, "lat": s.lat, "lon": s.lon,
+                      "items": s.items, "url": station_url(walk, s)} for s in walk.stations],
+    })
+
+
+def _walk_for(slug):
+    walk = find_walk(slug)
+    require_walk_access(walk)
+    return walk
+
+
+def _definition_error(error):
+    return ApiError(400, str(error), code="invalid", details=error.errors)
+
+
+@bp.get("/admin/walks")
+@require("admin", "facilitator")
+def admin_list_walks():
+    """List the walks the caller may see, with keys and station links."""
+    principal = current_principal()
+    walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars()
+    return jsonify({"walks": [admin_walk(w) for w in walks if principal.can_see_walk(w)]})
+
+
+@bp.post("/admin/walks")
+@require("admin")
+def admin_create_walk():
+    """Create a walk from a definition in the shared walk format."""
+    definition = json_body()
+    if isinstance(definition, dict) and definition.get("slug") and db.session.execute(
+            select(Walk.id).where(Walk.slug == definition["slug"])).first():
+        raise ApiError(409, f"Walk '{definition['slug']}' exists; PUT to replace it.")
+    try:
+        walk, _ = load_walk(definition)
+    except DefinitionError as error:
+        raise _definition_error(error) from error
+    db.session.commit()
+    return jsonify(admin_walk(walk)), 201
+
+
+@bp.get("/admin/walks/<slug>")
+@require("admin", "facilitator")
+def admin_show_walk(slug):
+    """Return a walk with its key and the exact link of each station's QR code."""
+    return jsonify(admin_walk(_walk_for(slug)))
+
+
+@bp.put("/admin/walks/<slug>")
+@require("admin")
+def admin_replace_walk(slug):
+    """Replace a walk's titles, checklist and stations from a full definition."""
+    walk = find_walk(slug)
+    definition = json_body()
+    if isinstance(definition, dict):
+        definition.setdefault("slug", slug)
+        if definition["slug"] != slug:
+            raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
+                           details={"slug": ["A walk's slug cannot change."]})
+    try:
+        checklist = check_walk(definition)
+        clash = station_codes_elsewhere([s["code"].upper() for s in definition["stations"]], slug)
+        if clash:
+            raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
+    except DefinitionError as error:
+        raise _definition_error(error) from error
+    apply_walk(walk, definition, checklist)
+    db.session.commit()
+    return jsonify(admin_walk(walk))
+
+
+@bp.patch("/admin/walks/<slug>")
+@require("admin")
+def admin_update_walk(slug):
+    """Change a walk's titles or move it to another version of its checklist."""
+    walk = find_walk(slug)
+    changes = walk_patch_schema.load(json_body())
+    if "checklist_version" in changes:
+        walk.checklist_version = get_checklist(walk.checklist_slug, changes["checklist_version"]).version
+    for field in ("title", "description"):
+        if field in changes:
+            setattr(walk, field, changes[field])
+    db.session.commit()
+    return jsonify(admin_walk(walk))
+
+
+@bp.delete("/admin/walks/<slug>")
+@require("admin")
+def admin_delete_walk(slug):
+    """Delete a walk that has received no checklists."""
+    walk = find_walk(slug)
+    if db.session.execute(select(Response.id).where(Response.walk_id == walk.id).limit(1)).first():
+        raise ApiError(409, "This walk has received checklists; close it instead of deleting it.")
+    db.session.delete(walk)
+    db.session.commit()
+    return "", 204
+
+
+def _set_closed(slug, closed):
+    walk = find_walk(slug)
+    walk.closed = closed
+    db.session.commit()
+    return jsonify(admin_walk(walk))
+
+
+@bp.post("/admin/walks/<slug>/close")
+@require("admin")
+def admin_close_walk(slug):
+    """Close a walk: devices can no longer deliver to it."""
+    return _set_closed(slug, True)
+
+
+@bp.post("/admin/walks/<slug>/reopen")
+@require("admin")
+def admin_reopen_walk(slug):
+    """Reopen a closed walk."""
+    return _set_closed(slug, False)
+
+
+@bp.post("/admin/walks/<slug>/rotate-key")
+@require("admin")
+def admin_rotate_key(slug):
+    """Give a walk a new key; codes printed with the old one stop working."""
+    walk = find_walk(slug)
+    walk.rotate_key()
+    db.session.commit()
+    return jsonify(admin_walk(walk))
+
+
+def _check_station_items(walk, items):
+    if items is None:
+        return
+    known = set(get_checklist(walk.checklist_slug, walk.checklist_version).item_ids)
+    unknown = [item for item in items if item not in known]
+    if unknown:
+        raise ApiError(400, "Unknown items.", code="invalid",
+                       details={"items": [f"Not in the walk's checklist: {', '.join(unknown)}."]})
+
+
+@bp.put("/admin/walks/<slug>/stations/<code>")
+@require("admin")
+def admin_put_station(slug, code):
+    """Create or update one station of a walk."""
+    walk = find_walk(slug)
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object describing the station.", code="invalid")
+    data = station_schema.load({**body, "code": code})
+    code = data["code"].upper()
+    _check_station_items(walk, data.get("items"))
+    if station_codes_elsewhere([code], slug):
+        raise ApiError(409, f"Station code {code} is used by another walk.")
+    station = walk.station(code)
+    created = station is None
+    if created:
+        station = Station(code=code, position=len(walk.stations) + 1)
+        walk.stations.append(station)
+    station.title = data["title"]
+    station.lat, station.lon, station.items = data.get("lat"), data.get("lon"), data.get("items")
+    if data.get("position"):
+        station.position = data["position"]
+    db.session.commit()
+    return jsonify(admin_walk(walk)), 201 if created else 200
+
+
+@bp.delete("/admin/walks/<slug>/stations/<code>")
+@require("admin")
+def admin_delete_station(slug, code):
+    """Remove a station; answers given there keep its code."""
+    walk = find_walk(slug)
+    station = walk.station(code)
+    if station is None:
+        raise ApiError(404, f"No station '{code}' on walk '{slug}'.")
+    walk.stations.remove(station)
+    db.session.commit()
+    return jsonify(admin_walk(walk))
+
+
+@bp.get("/admin/walks/<slug>/status")
+@require("admin", "facilitator")
+def admin_walk_status(slug):
+    """Show what has arrived: checklists per station and device, refused records."""
+    return jsonify(walk_status_schema.dump(walk_status(_walk_for(slug))))
+
+
+def token_view(token, plaintext=None):
+    """Return a token as the API shows it (the plaintext only at creation)."""
+    data = {"id": token.id, "role": token.role, "label": token.label, "prefix": token.prefix,
+            "walks": [w.slug for w in token.walks], "created_at": token.created_at,
+            "last_used_at": token.last_used_at, "revoked_at": token.revoked_at}
+    if plaintext:
+        data["token"] = plaintext
+    return token_schema.dump(data)
+
+
+@bp.get("/admin/tokens")
+@require("admin")
+def admin_list_tokens():
+    """List API tokens (never their secret)."""
+    tokens = db.session.execute(select(ApiToken).order_by(ApiToken.id)).scalars()
+    return jsonify({"tokens": [token_view(t) for t in tokens]})
+
+
+@bp.post("/admin/tokens")
+@require("admin")
+def admin_create_token():
+    """Create a token; its secret is in this reply only."""
+    data = token_request_schema.load(json_body())
+    walks = [find_walk(slug) for slug in data["walks"]]
+    if data["role"] == "facilitator" and not walks:
+        raise ApiError(400, "A facilitator token needs at least one walk.", code="invalid",
+                       details={"walks": ["Name the walks this facilitator runs."]})
+    token, plaintext = ApiToken.issue(data["role"], walks, data.get("label"))
+    db.session.add(token)
+    db.session.commit()
+    return jsonify(token_view(token, plaintext)), 201
+
+
+@bp.delete("/admin/tokens/<int:token_id>")
+@require("admin")
+def admin_revoke_token(token_id):
+    """Revoke a token at once."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise ApiError(404, f"No token {token_id}.")
+    token.revoked_at = token.revoked_at or utcnow()
+    db.session.commit()
+    return jsonify(token_view(token))

@@ -1,0 +1,109 @@
+"""GET /openapi.json: the API described from its marshmallow schemas (apispec)."""
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app, jsonify
+
+from .. import schemas
+from . import bp
+
+ERRORS = {"400": "Malformed JSON or invalid fields", "401": "No or unknown credentials",
+          "403": "Not allowed", "404": "Not found", "413": "Too large", "415": "Not JSON",
+          "429": "Too many requests"}
+
+
+def _op(summary, ok, schema=None, body=None, params=(), auth=None, errors=("400", "404")):
+    content = {"application/json": {"schema": schema}} if schema else None
+    operation = {"summary": summary,
+                 "responses": {ok: {"description": "OK", **({"content": content} if content else {})}}}
+    for code in errors:
+        operation["responses"][code] = {"description": ERRORS[code], "content": {
+            "application/json": {"schema": "Error"}}}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if params:
+        operation["parameters"] = list(params)
+    if auth:
+        operation["security"] = [{auth: []}]
+    return operation
+
+
+def _path_param(name, description):
+    return {"in": "path", "name": name, "required": True, "schema": {"type": "string"},
+            "description": description}
+
+
+def _filters(include_layout=False):
+    params = [{"in": "query", "name": name, "schema": {"type": "string"}, "description": text}
+              for name, text in [("checklist", "Checklist slug"), ("version", "Checklist version"),
+                                 ("walk", "Walk slug"), ("station", "Station code: answers given there"),
+                                 ("group", "Participant group"), ("language", "Participant language"),
+                                 ("since", "Updated at or after (RFC 3339)"),
+                                 ("until", "Updated before (RFC 3339)")]]
+    if include_layout:
+        params.append({"in": "query", "name": "layout", "schema": {"type": "string", "enum": ["long", "wide"]}})
+    return params
+
+
+def build_spec(limits):
+    """Return the OpenAPI 3 document as a dict."""
+    spec = APISpec(title="City audit walks API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": (
+                       "Checklists, walks and the sync of devices' answers. Sync limits: at most "
+                       f"{limits['SYNC_MAX_RESPONSES']} checklists and {limits['SYNC_MAX_BYTES']} bytes "
+                       "(after gzip decoding) per request; beyond them 413.")},
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
+    for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
+                 "Token", "TokenRequest", "WalkStatus", "WalkPatch"):
+        if name not in spec.components.schemas:  # nested schemas register themselves
+            spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+    slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
+    admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
+    paths = {
+        "/checklists": {"get": _op("List checklists", "200", errors=()),
+                        "post": _op("Load a checklist definition (a change makes a new version)", "201",
+                                    "Checklist", body="Checklist", **admin)},
+        "/checklists/{slug}": {"get": _op("A checklist's latest version, or ?version=N", "200", "Checklist",
+                                          params=[slug, {"in": "query", "name": "version",
+                                                         "schema": {"type": "integer"}}])},
+        "/walks": {"get": _op("List walks", "200", errors=())},
+        "/walks/{slug}": {"get": _op("A walk and its stations", "200", "Walk", params=[slug])},
+        "/walks/{slug}/sync": {"post": _op(
+            "Deliver a batch of checklists from one device", "200", "SyncReply", body="SyncRequest",
+            params=[slug], auth="walkKey", errors=("400", "401", "403", "404", "413", "415", "429"))},
+        "/admin/walks": {"get": _op("Walks with keys and station links", "200", **admin),
+                         "post": _op("Create a walk", "201", "AdminWalk", body="Walk", **admin)},
+        "/admin/walks/{slug}": {
+            "get": _op("A walk with its key and each station's QR link", "200", "AdminWalk", params=[slug], **admin),
+            "put": _op("Replace a walk", "200", "AdminWalk", body="Walk", params=[slug], **admin),
+            "patch": _op("Change titles or checklist version", "200", "AdminWalk", body="WalkPatch",
+                         params=[slug], **admin),
+            "delete": _op("Delete a walk without checklists", "204", params=[slug], **admin)},
+        "/admin/walks/{slug}/close": {"post": _op("Close a walk", "200", "AdminWalk", params=[slug], **admin)},
+        "/admin/walks/{slug}/reopen": {"post": _op("Reopen a walk", "200", "AdminWalk", params=[slug], **admin)},
+        "/admin/walks/{slug}/rotate-key": {"post": _op("Replace a walk's key", "200", "AdminWalk",
+                                                       params=[slug], **admin)},
+        "/admin/walks/{slug}/stations/{code}": {
+            "put": _op("Create or update a station", "200", "AdminWalk", body="Station", params=[slug, code], **admin),
+            "delete": _op("Remove a station", "200", "AdminWalk", params=[slug, code], **admin)},
+        "/admin/walks/{slug}/status": {"get": _op("What has arrived for a walk", "200", "WalkStatus",
+                                                  params=[slug], **admin)},
+        "/admin/tokens": {"get": _op("List API tokens", "200", **admin),
+                          "post": _op("Create an API token", "201", "Token", body="TokenRequest", **admin)},
+        "/admin/tokens/{id}": {"delete": _op("Revoke a token", "200", "Token",
+                                             params=[_path_param("id", "Token id")], **admin)},
+        "/report": {"get": _op("The audit report", "200", "Report", params=_filters(), **admin)},
+        "/export/responses.csv": {"get": _op("Checklists as CSV", "200", params=_filters(True), **admin)},
+        "/export/responses.json": {"get": _op("Checklists as JSON", "200", params=_filters(), **admin)},
+    }
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the OpenAPI 3 document of API v1."""
+    return jsonify(build_spec(current_app.config))

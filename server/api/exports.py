@@ -1,0 +1,46 @@
+"""Merged downloads of every checklist received, streamed."""
+from datetime import datetime, timezone
+
+from flask import Response as FlaskResponse
+from flask import request, stream_with_context
+
+from ..auth import require
+from ..exports import csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows, LONG_FIELDS
+from ..queries import grouped_responses, layout_checklist
+from ..schemas import export_query_schema
+from . import bp
+from .report import filters_from
+
+
+def _download(chunks, mimetype, extension):
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    response = FlaskResponse(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="responses-{stamp}.{extension}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/export/responses.csv")
+@require("admin")
+def export_csv():
+    """Download the checklists as CSV: layout=long (a row per answer) or wide (a row per checklist)."""
+    args = export_query_schema.load({k: v for k, v in request.args.items() if v != ""})
+    filters = filters_from(request.args, export_query_schema)
+    checklist = layout_checklist(filters)
+    grouped = grouped_responses(filters)
+    if args["layout"] == "wide":
+        item_ids = checklist.item_ids
+        chunks = csv_chunks(wide_fields(item_ids), wide_rows(grouped, item_ids))
+    else:
+        chunks = csv_chunks(LONG_FIELDS, long_rows(grouped, item_index(checklist.definition)))
+    return _download(chunks, "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/export/responses.json")
+@require("admin")
+def export_json():
+    """Download the checklists as JSON, in the sync format plus walk and times."""
+    filters = filters_from(request.args, export_query_schema)
+    head = {"exported_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "filters": filters.as_dict()}
+    return _download(json_chunks(grouped_responses(filters), head), "application/json", "json")

@@ -1,0 +1,102 @@
+"""POST /walks/<slug>/sync: where devices deliver their checklists."""
+import json
+import zlib
+
+from flask import current_app, jsonify, request
+
+from ..auth import check_walk_key
+from ..errors import ApiError
+from ..extensions import limiter
+from ..ingest import apply_batch, log_records, mark_batch_rejected
+from ..models import utcnow
+from ..queries import find_walk
+from ..sync import validate_envelope
+from . import bp
+
+
+def _read_limited(limit):
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"The request is larger than {limit} bytes; send fewer checklists at a time.",
+                       details={"max_bytes": limit})
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"The request is larger than {limit} bytes; send fewer checklists at a time.",
+                       details={"max_bytes": limit})
+    return data
+
+
+def _decoded_body(limit):
+    """Return the request body as bytes, gunzipped when the client compressed it."""
+    if not request.is_json:
+        raise ApiError(415, "Send JSON with 'Content-Type: application/json'.")
+    data = _read_limited(limit)
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return data
+    if encoding != "gzip":
+        raise ApiError(415, f"Content-Encoding '{encoding}' is not supported; use gzip or none.")
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise ApiError(400, "The gzip body is corrupt.", code="malformed_body") from error
+    if len(body) > limit or inflater.unconsumed_tail:
+        raise ApiError(413, f"The uncompressed request is larger than {limit} bytes.",
+                       details={"max_bytes": limit})
+    if not inflater.eof:
+        raise ApiError(400, "The gzip body is truncated.", code="malformed_body")
+    return body
+
+
+def _parse(walk, raw):
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        text = raw.decode("utf-8", errors="replace")
+        batch = log_records(walk.slug, None, [text], request.remote_addr)
+        reason = {"": [f"Not valid JSON: {error}"]}
+        mark_batch_rejected(batch, reason)
+        raise ApiError(400, "The body is not valid JSON.", code="malformed_json", details=reason) from error
+
+
+def _log(walk, body):
+    """Log every record of the body (or the body itself when it has no list of records)."""
+    records = body.get("responses") if isinstance(body, dict) else None
+    device_id = body.get("device_id") if isinstance(body, dict) else None
+    logged = records if isinstance(records, list) else [body]
+    return log_records(walk.slug, device_id if isinstance(device_id, str) else None, logged,
+                       request.remote_addr), records, device_id
+
+
+@bp.post("/walks/<slug>/sync")
+@limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
+def sync_walk(slug):
+    """Store a batch of checklists from one device; answer each record's status in order."""
+    walk = find_walk(slug)
+    config = current_app.config
+    presented = request.headers.get("X-Walk-Key")
+    try:
+        check_walk_key(walk, presented)
+        refusal = None
+        if walk.closed:
+            refusal = ApiError(403, "This walk is closed; ask the facilitator to reopen it.", code="walk_closed")
+    except ApiError as error:
+        if error.code != "walk_key_replaced":
+            raise
+        refusal = error
+    body = _parse(walk, _decoded_body(config["SYNC_MAX_BYTES"]))
+    batch, records, device_id = _log(walk, body)
+    if refusal is not None:
+        # Kept in the log so an admin can apply the records once the device is sorted out.
+        mark_batch_rejected(batch, {"": [refusal.message]})
+        raise refusal
+    errors = validate_envelope(body, config["SYNC_MAX_RESPONSES"])
+    if errors:
+        mark_batch_rejected(batch, errors)
+        too_many = isinstance(records, list) and len(records) > config["SYNC_MAX_RESPONSES"]
+        if too_many:
+            raise ApiError(413, errors["responses"][0], details={"max_responses": config["SYNC_MAX_RESPONSES"]})
+        raise ApiError(400, "The sync request is malformed; see details.", code="malformed_request",
+                       details=errors)
+    results = apply_batch(walk, device_id.lower(), records, batch)
+    return jsonify({"results": results, "server_time": utcnow().isoformat().replace("+00:00", "Z")})

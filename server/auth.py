@@ -1,0 +1,95 @@
+"""Who is asking: bearer tokens for scripts, the signed-in user for the console."""
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import g, request, session
+
+from .errors import ApiError
+from .extensions import db
+from .models import ApiToken, User, utcnow
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a role and, for facilitators, the walks they run."""
+
+    role: str
+    walk_ids: frozenset
+    label: str
+    user_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    def can_see_walk(self, walk):
+        """Admins see every walk; facilitators only theirs."""
+        return self.is_admin or walk.id in self.walk_ids
+
+
+def _bearer():
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def current_principal():
+    """Return the caller's Principal from a bearer token or the console session, or None."""
+    if "principal" in g:
+        return g.principal
+    principal = None
+    plaintext = _bearer()
+    if plaintext is not None:
+        token = ApiToken.find(plaintext)
+        if token is not None and (token.user is None or token.user.active):
+            token.last_used_at = utcnow()
+            db.session.commit()
+            principal = Principal(token.role, frozenset(w.id for w in token.walks),
+                                  token.label or f"token {token.prefix}…", token.user_id, token.id)
+    elif session.get("user_id") and (request.method in ("GET", "HEAD") or not request.path.startswith("/api/")):
+        # The API is exempt from CSRF tokens, so a cookie alone may only read through it.
+        user = db.session.get(User, session["user_id"])
+        if user is not None and user.active:
+            principal = Principal(user.role, frozenset(w.id for w in user.walks), user.username, user.id)
+    g.principal = principal
+    return principal
+
+
+def require(*roles):
+    """Refuse the view with 401 without credentials and 403 without one of the roles."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                if request.headers.get("Authorization"):
+                    raise ApiError(401, "The token is unknown or was revoked.", code="invalid_token")
+                raise ApiError(401, "Sign in, or send 'Authorization: Bearer <token>'.")
+            if principal.role not in roles:
+                raise ApiError(403, f"This needs the {' or '.join(roles)} role.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def require_walk_access(walk):
+    """Refuse with 403 unless the caller may see this walk."""
+    principal = current_principal()
+    if principal is None or not principal.can_see_walk(walk):
+        raise ApiError(403, f"You are not a facilitator of walk '{walk.slug}'.")
+
+
+def check_walk_key(walk, presented):
+    """Refuse a sync without the walk's current key, telling a replaced key apart."""
+    if not presented:
+        raise ApiError(401, "Send the walk's key in the X-Walk-Key header; it is in the station's link.",
+                       code="missing_walk_key")
+    if walk.key_matches(presented):
+        return
+    if walk.key_was_replaced(presented):
+        raise ApiError(403, "This walk's codes were replaced; ask the facilitator for the new ones.",
+                       code="walk_key_replaced")
+    raise ApiError(403, "The walk key is wrong.", code="wrong_walk_key")

@@ -1,0 +1,46 @@
+"""Configuration from the environment, with safe local defaults."""
+import os
+import secrets
+from pathlib import Path
+
+MiB = 1024 * 1024
+
+
+def _instance_secret(instance_path):
+    """Return a secret key kept in the instance folder, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path):
+    """Build the config dict from environment variables."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "city-audit.sqlite3")
+    database_url = env.get("DATABASE_URL", default_db)
+    # Heroku-style URLs name the scheme "postgres", which SQLAlchemy no longer accepts.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    redis_url = env.get("REDIS_URL")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance_path),
+        "PUBLIC_URL": (env.get("PUBLIC_URL") or "").rstrip("/") or None,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
+        # A café network full of phones shares one address: be generous with sync.
+        "SYNC_RATE_LIMIT": env.get("SYNC_RATE_LIMIT", "240/minute"),
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600/minute"),
+        # Failed key or token checks per address; guessing keys stays slow.
+        "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
+        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
+        "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+    }

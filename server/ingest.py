@@ -1,0 +1,201 @@
+"""Apply a batch of device records to the database under the sync rules.
+
+Set-based: one query reads what is stored for the whole batch and a handful of
+executemany statements write it, whatever the number of answers. The raw records
+are logged and committed first, so a refused record, or a request that fails
+midway, is never lost.
+"""
+import json
+import logging
+import random
+import time
+import uuid
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from .errors import ApiError
+from .extensions import db
+from .models import Answer, Checklist, Response, SyncLogEntry, utcnow
+from .sync import ACCEPTED, REJECTED, Stored, WalkContext, classify, content_hash, validate_record
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 6
+responses_table = Response.__table__
+answers_table = Answer.__table__
+log_table = SyncLogEntry.__table__
+
+
+def walk_context(walk):
+    """Collect what records of this walk are checked against."""
+    rows = db.session.execute(
+        select(Checklist.id, Checklist.version, Checklist.definition)
+        .where(Checklist.slug == walk.checklist_slug)
+    ).all()
+    versions = {}
+    ids = {}
+    for row in rows:
+        versions[row.version] = frozenset(
+            item["id"] for topic in row.definition["topics"] for item in topic["items"])
+        ids[row.version] = row.id
+    return WalkContext(
+        walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
+        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
+    )
+
+
+def _text(value, limit):
+    return value[:limit] if isinstance(value, str) else None
+
+
+def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
+    """Append every record to the sync log and commit; return the batch id."""
+    batch_id = str(uuid.uuid4())
+    now = utcnow()
+    rows = [
+        {
+            "received_at": now, "batch_id": batch_id, "seq": seq, "source": source,
+            "walk_slug": walk_slug, "device_id": _text(device_id, 64),
+            "response_id": _text(record.get("id"), 64) if isinstance(record, dict) else None,
+            "revision": record.get("revision") if isinstance(record, dict)
+            and type(record.get("revision")) is int and abs(record["revision"]) < 2**31 else None,
+            "remote_addr": _text(remote_addr, 64),
+            "payload": record if isinstance(record, str) else json.dumps(record, ensure_ascii=False),
+        }
+        for seq, record in enumerate(records)
+    ]
+    if rows:
+        db.session.execute(insert(log_table), rows)
+    db.session.commit()
+    return batch_id
+
+
+def mark_batch_rejected(batch_id, errors):
+    """Record that a whole logged batch was refused, with the reason."""
+    db.session.execute(
+        update(log_table).where(log_table.c.batch_id == batch_id)
+        .values(outcome=REJECTED, errors=errors)
+    )
+    db.session.commit()
+
+
+def _retryable(error):
+    if isinstance(error, IntegrityError):
+        return True  # another request stored the same new id first: re-read and classify again
+    if isinstance(error, OperationalError):
+        return True  # SQLite busy or stale snapshot
+    code = getattr(getattr(error, "orig", None), "pgcode", None)
+    return code in ("40001", "40P01")  # PostgreSQL serialization failure, deadlock
+
+
+def apply_batch(walk, device_id, records, batch_id):
+    """Validate, classify and store a logged batch; return the per-record results in order."""
+    context = walk_context(walk)
+    checked = []
+    for record in records:
+        clean, errors = validate_record(record, context)
+        raw_id = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+        checked.append((clean, errors, content_hash(clean) if clean else None, raw_id))
+    for attempt in range(ATTEMPTS):
+        try:
+            results = _apply(walk, device_id, checked, batch_id, context)
+            db.session.commit()
+            return results
+        except DBAPIError as error:
+            db.session.rollback()
+            if not _retryable(error) or attempt == ATTEMPTS - 1:
+                log.warning("sync batch %s failed: %s", batch_id, error)
+                raise ApiError(503, "The server is busy storing other checklists; try again shortly.",
+                               code="busy") from error
+            time.sleep(0.02 * 2 ** attempt * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")
+
+
+def _apply(walk, device_id, checked, batch_id, context):
+    ids = sorted({clean["id"] for clean, _, _, _ in checked if clean})
+    stored = {}
+    if ids:
+        query = select(Response.id, Response.revision, Response.content_hash, Response.walk_id) \
+            .where(Response.id.in_(ids))
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()  # concurrent edits of one record queue up here
+        stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
+                  for row in db.session.execute(query)}
+    existed = set(stored)
+
+    results, writes = [], {}
+    for clean, errors, digest, raw_id in checked:
+        if errors:
+            results.append({"id": raw_id, "status": REJECTED, "errors": errors})
+            continue
+        status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
+        if status == ACCEPTED:
+            stored[clean["id"]] = Stored(clean["revision"], digest, walk.id)
+            writes[clean["id"]] = (clean, digest)
+        result = {"id": clean["id"], "status": status, "revision": stored[clean["id"]].revision}
+        if errors:
+            result["errors"] = errors
+        results.append(result)
+
+    _write(walk, device_id, writes, existed, context)
+    _record_outcomes(batch_id, results)
+    return results
+
+
+def _write(walk, device_id, writes, existed, context):
+    if not writes:
+        return
+    now = utcnow()
+    new_rows, changed_rows, answer_rows = [], [], []
+    for record_id, (record, digest) in writes.items():
+        row = {
+            "checklist_id": context.checklist_ids[record["checklist_version"]],
+            "device_id": device_id, "revision": record["revision"],
+            "participant_group": record["participant"]["group"],
+            "participant_language": record["participant"]["language"],
+            "started_at": record["started_at"], "updated_at": record["updated_at"],
+            "content_hash": digest, "synced_at": now,
+        }
+        if record_id in existed:
+            changed_rows.append({"b_id": record_id, **row})
+        else:
+            new_rows.append({"id": record_id, "walk_id": walk.id, "received_at": now, **row})
+        answer_rows.extend(
+            {"response_id": record_id, "item": a["item"], "score": a["score"],
+             "dont_know": a["dont_know"], "comment": a["comment"], "station_code": a["station"],
+             "answered_at": a["answered_at"]}
+            for a in record["answers"]
+        )
+    if changed_rows:
+        changed_ids = [row["b_id"] for row in changed_rows]
+        db.session.execute(delete(answers_table).where(answers_table.c.response_id.in_(changed_ids)))
+        columns = [key for key in changed_rows[0] if key != "b_id"]
+        db.session.execute(
+            update(responses_table).where(responses_table.c.id == bindparam("b_id"))
+            .values({column: bindparam(column) for column in columns}),
+            changed_rows,
+        )
+    if new_rows:
+        db.session.execute(insert(responses_table), new_rows)
+    if answer_rows:
+        db.session.execute(insert(answers_table), answer_rows)
+
+
+def _record_outcomes(batch_id, results):
+    by_status = {}
+    for seq, result in enumerate(results):
+        if result["status"] == REJECTED:
+            db.session.execute(
+                update(log_table)
+                .where(log_table.c.batch_id == batch_id, log_table.c.seq == seq)
+                .values(outcome=REJECTED, errors=result["errors"])
+            )
+        else:
+            by_status.setdefault(result["status"], []).append(seq)
+    for status, seqs in by_status.items():
+        db.session.execute(
+            update(log_table)
+            .where(log_table.c.batch_id == batch_id, log_table.c.seq.in_(seqs))
+            .values(outcome=status)
+        )

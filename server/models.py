@@ -1,0 +1,271 @@
+"""Database models: checklists, walks, stations, responses, answers, the sync log and credentials."""
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, Integer, UniqueConstraint
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+ROLES = ("admin", "facilitator")
+GROUPS = ("tcn", "eu", "czech", "ngo", "city", "other")
+
+
+def utcnow():
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value):
+    """Return a datetime as aware UTC (SQLite hands stored values back naive)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def hash_secret(value):
+    """Return the SHA-256 hex digest used to store API tokens."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class Checklist(db.Model):
+    """One version of a checklist definition; a changed definition is a new row."""
+
+    __tablename__ = "checklists"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(64), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    definition = db.Column(db.JSON, nullable=False)
+    content_hash = db.Column(db.String(64), nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    @property
+    def item_ids(self):
+        """Item ids in checklist order."""
+        return [item["id"] for topic in self.definition["topics"] for item in topic["items"]]
+
+    def served(self):
+        """Return the definition as the API serves it, with its version."""
+        return {**self.definition, "slug": self.slug, "version": self.version}
+
+
+walk_facilitators = db.Table(
+    "walk_facilitators",
+    db.Column("walk_id", db.Integer, db.ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+token_walks = db.Table(
+    "token_walks",
+    db.Column("token_id", db.Integer, db.ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("walk_id", db.Integer, db.ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_walk_key():
+    """Return a fresh walk key: short enough for a small QR code, long enough not to guess."""
+    return secrets.token_urlsafe(12)
+
+
+class Walk(db.Model):
+    """A city walk: an ordered set of stations, all answered with one checklist."""
+
+    __tablename__ = "walks"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(64), nullable=False, unique=True)
+    title = db.Column(db.JSON, nullable=False)
+    description = db.Column(db.JSON, nullable=True)
+    checklist_slug = db.Column(db.String(64), nullable=False)
+    checklist_version = db.Column(db.Integer, nullable=False)
+    key = db.Column(db.String(64), nullable=False, default=new_walk_key)
+    # Keys replaced by a rotation: a device holding one is told its codes were replaced.
+    old_keys = db.Column(db.JSON, nullable=False, default=list)
+    closed = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    stations = db.relationship(
+        "Station", back_populates="walk", order_by="Station.position",
+        cascade="all, delete-orphan",
+    )
+
+    def key_matches(self, candidate):
+        """Compare a presented key with the current one in constant time."""
+        return hmac.compare_digest(self.key.encode(), (candidate or "").encode())
+
+    def key_was_replaced(self, candidate):
+        """Tell whether a presented key is one this walk used before a rotation."""
+        candidate = (candidate or "").encode()
+        return any(hmac.compare_digest(old.encode(), candidate) for old in self.old_keys or [])
+
+    def rotate_key(self):
+        """Replace the key; printed codes carrying the old one stop working."""
+        self.old_keys = [*(self.old_keys or []), self.key][-20:]
+        self.key = new_walk_key()
+
+    def station(self, code):
+        """Return the station with this code (case-insensitive), or None."""
+        code = (code or "").upper()
+        return next((s for s in self.stations if s.code == code), None)
+
+
+class Station(db.Model):
+    """A stop on a walk, reached through its QR code or its short code."""
+
+    __tablename__ = "stations"
+    __table_args__ = (UniqueConstraint("walk_id", "code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    walk_id = db.Column(db.Integer, db.ForeignKey("walks.id", ondelete="CASCADE"), nullable=False, index=True)
+    code = db.Column(db.String(16), nullable=False)
+    title = db.Column(db.JSON, nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    lat = db.Column(db.Float, nullable=True)
+    lon = db.Column(db.Float, nullable=True)
+    # Item ids shown first at this station; None shows the whole checklist.
+    items = db.Column(db.JSON, nullable=True)
+
+    walk = db.relationship("Walk", back_populates="stations")
+
+
+class Response(db.Model):
+    """One participant's checklist for a walk, identified by the id its device made."""
+
+    __tablename__ = "responses"
+
+    id = db.Column(db.String(36), primary_key=True)
+    walk_id = db.Column(db.Integer, db.ForeignKey("walks.id", ondelete="RESTRICT"), nullable=False, index=True)
+    checklist_id = db.Column(db.Integer, db.ForeignKey("checklists.id", ondelete="RESTRICT"), nullable=False, index=True)
+    device_id = db.Column(db.String(36), nullable=False, index=True)
+    revision = db.Column(db.Integer, nullable=False)
+    participant_group = db.Column(db.String(16), nullable=True)
+    participant_language = db.Column(db.String(16), nullable=True)
+    started_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False)
+    content_hash = db.Column(db.String(64), nullable=False)
+    received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    synced_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    walk = db.relationship("Walk")
+    checklist = db.relationship("Checklist")
+    answers = db.relationship(
+        "Answer", back_populates="response", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Answer.id",
+    )
+
+
+class Answer(db.Model):
+    """One item's answer inside a response, tagged with the station where it was given."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "item"),)
+
+    id = db.Column(BigId, primary_key=True)
+    response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), nullable=False)
+    item = db.Column(db.String(32), nullable=False)
+    score = db.Column(db.SmallInteger, nullable=True)
+    dont_know = db.Column(db.Boolean, nullable=False, default=False)
+    comment = db.Column(db.Text, nullable=True)
+    station_code = db.Column(db.String(16), nullable=True)
+    answered_at = db.Column(db.DateTime(timezone=True), nullable=True)
+
+    response = db.relationship("Response", back_populates="answers")
+
+
+class SyncLogEntry(db.Model):
+    """Append-only record of everything a device sent; the payload is never changed.
+
+    The outcome is filled in once, after the batch was processed; an entry left
+    without one marks a request that failed midway.
+    """
+
+    __tablename__ = "sync_log"
+
+    id = db.Column(BigId, primary_key=True)
+    received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    batch_id = db.Column(db.String(36), nullable=False, index=True)
+    seq = db.Column(db.Integer, nullable=False, default=0)
+    source = db.Column(db.String(16), nullable=False, default="sync")
+    walk_slug = db.Column(db.String(64), nullable=True, index=True)
+    device_id = db.Column(db.String(64), nullable=True, index=True)
+    response_id = db.Column(db.String(64), nullable=True, index=True)
+    revision = db.Column(db.Integer, nullable=True)
+    remote_addr = db.Column(db.String(64), nullable=True)
+    payload = db.Column(db.Text, nullable=False)
+    outcome = db.Column(db.String(16), nullable=True, index=True)
+    errors = db.Column(db.JSON, nullable=True)
+    # Set when an admin re-applied a corrected copy of this record (a new entry).
+    superseded_by = db.Column(BigId, db.ForeignKey("sync_log.id"), nullable=True)
+
+
+class User(db.Model):
+    """A person who signs in to the admin console."""
+
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, unique=True)
+    password_hash = db.Column(db.String(256), nullable=False)
+    role = db.Column(db.String(16), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    walks = db.relationship("Walk", secondary=walk_facilitators, order_by="Walk.slug")
+
+    def set_password(self, password):
+        """Store a salted hash of the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        """Tell whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+
+class ApiToken(db.Model):
+    """A bearer token for scripts and devices; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id = db.Column(db.Integer, primary_key=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    prefix = db.Column(db.String(8), nullable=False)
+    role = db.Column(db.String(16), nullable=False)
+    label = db.Column(db.String(120), nullable=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+
+    walks = db.relationship("Walk", secondary=token_walks, order_by="Walk.slug")
+    user = db.relationship("User")
+
+    @classmethod
+    def issue(cls, role, walks=(), label=None, user=None):
+        """Create a token; return (row, plaintext). The plaintext is shown once, never stored."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        plaintext = "cat_" + secrets.token_urlsafe(32)
+        row = cls(token_hash=hash_secret(plaintext), prefix=plaintext[:8], role=role,
+                  label=label, user=user, walks=list(walks))
+        return row, plaintext
+
+    @classmethod
+    def find(cls, plaintext):
+        """Return the live token matching a presented bearer value, or None."""
+        if not plaintext:
+            return None
+        row = db.session.execute(
+            db.select(cls).where(cls.token_hash == hash_secret(plaintext))
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None:
+            return None
+        return row

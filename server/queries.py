@@ -1,0 +1,140 @@
+"""Select the checklists that report and export filters match, and stream them."""
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+
+from .catalog import get_checklist, latest_checklist
+from .errors import ApiError
+from .extensions import db
+from .models import Answer, Checklist, Response, Walk
+from .report import build_report, tally
+
+
+@dataclass
+class Filters:
+    """Which checklists a report or export covers; None means any."""
+
+    checklist: str | None = None
+    version: int | None = None
+    walk: str | None = None
+    station: str | None = None
+    group: str | None = None
+    language: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def as_dict(self):
+        """Return the filters that are set, JSON-ready."""
+        return {key: (value.isoformat() if isinstance(value, datetime) else value)
+                for key, value in asdict(self).items() if value is not None}
+
+
+def find_walk(slug):
+    """Return the walk with this slug or raise a 404 ApiError."""
+    walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
+    if walk is None:
+        raise ApiError(404, f"No walk '{slug}'.")
+    return walk
+
+
+def _conditions(filters, walk_ids=None):
+    conditions = []
+    if filters.checklist:
+        conditions.append(Checklist.slug == filters.checklist)
+    if filters.version:
+        conditions.append(Checklist.version == filters.version)
+    if filters.walk:
+        conditions.append(Response.walk_id == find_walk(filters.walk).id)
+    if walk_ids is not None:
+        conditions.append(Response.walk_id.in_(walk_ids))
+    if filters.group:
+        conditions.append(Response.participant_group == filters.group)
+    if filters.language:
+        conditions.append(Response.participant_language == filters.language)
+    if filters.since:
+        conditions.append(Response.updated_at >= filters.since)
+    if filters.until:
+        conditions.append(Response.updated_at < filters.until)
+    if filters.station:
+        at_station = select(Answer.id).where(
+            Answer.response_id == Response.id, Answer.station_code == filters.station.upper())
+        conditions.append(exists(at_station))
+    return conditions
+
+
+def matching_responses(filters, walk_ids=None):
+    """Return a select of Response.id for the checklists the filters match."""
+    return (select(Response.id).join(Checklist, Response.checklist_id == Checklist.id)
+            .where(*_conditions(filters, walk_ids)))
+
+
+def layout_checklist(filters):
+    """Return the checklist version whose topics and items lay out a report or wide export."""
+    if filters.checklist:
+        return get_checklist(filters.checklist, filters.version)
+    slugs = db.session.execute(select(Checklist.slug).distinct()).scalars().all()
+    if len(slugs) != 1:
+        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required",
+                       details={"checklists": sorted(slugs)})
+    return latest_checklist(slugs[0])
+
+
+def report_data(filters, walk_ids=None):
+    """Compute the audit report for the filters, in the API's shape."""
+    if not filters.checklist:
+        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required")
+    checklist = layout_checklist(filters)
+    ids = matching_responses(filters, walk_ids).subquery()
+    responses = db.session.execute(select(func.count()).select_from(ids)).scalar_one()
+    counts = select(Answer.item, Answer.score, Answer.dont_know, func.count()) \
+        .where(Answer.response_id.in_(select(ids.c.id)))
+    if filters.station:
+        counts = counts.where(Answer.station_code == filters.station.upper())
+    counts = counts.group_by(Answer.item, Answer.score, Answer.dont_know)
+    report = build_report(checklist.definition, responses, tally(db.session.execute(counts).all()))
+    return {"checklist": {"slug": checklist.slug, "version": checklist.version},
+            "filters": filters.as_dict(), **report}
+
+
+RESPONSE_COLUMNS = (
+    Response.id.label("id"), Walk.slug.label("walk"), Response.device_id, Response.revision,
+    Checklist.slug.label("checklist"), Checklist.version.label("checklist_version"),
+    Response.participant_group.label("group"), Response.participant_language.label("language"),
+    Response.started_at, Response.updated_at, Response.received_at, Response.synced_at,
+)
+ANSWER_COLUMNS = (
+    Answer.id.label("answer_id"), Answer.item, Answer.score, Answer.dont_know, Answer.comment,
+    Answer.station_code.label("station"), Answer.answered_at,
+)
+RESPONSE_KEYS = [column.key for column in RESPONSE_COLUMNS]
+ANSWER_KEYS = [column.key for column in ANSWER_COLUMNS][1:]
+
+
+def grouped_responses(filters, walk_ids=None, chunk=1000):
+    """Yield (response, answers) as plain dicts, one checklist at a time.
+
+    One streamed query of plain rows (no ORM objects kept), ordered so that each
+    checklist's answers come together: memory stays flat however many there are.
+    """
+    query = (
+        select(*RESPONSE_COLUMNS, *ANSWER_COLUMNS)
+        .join(Walk, Response.walk_id == Walk.id)
+        .join(Checklist, Response.checklist_id == Checklist.id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(*_conditions(filters, walk_ids))
+        .order_by(Walk.slug, Response.started_at, Response.id, Answer.id)
+        .execution_options(yield_per=chunk)
+    )
+    current, answers = None, []
+    for row in db.session.execute(query):
+        mapping = row._mapping
+        if current is None or mapping["id"] != current["id"]:
+            if current is not None:
+                yield current, answers
+            current = {key: mapping[key] for key in RESPONSE_KEYS}
+            answers = []
+        if mapping["answer_id"] is not None:
+            answers.append({key: mapping[key] for key in ANSWER_KEYS})
+    if current is not None:
+        yield current, answers

@@ -1,0 +1,265 @@
+"""marshmallow schemas: the wire format of API v1, also the source of the OpenAPI document."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from .models import GROUPS, ROLES
+from .sync import LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT
+
+LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
+STATUSES = ("accepted", "duplicate", "stale", "rejected")
+STATION_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$", error="1–16 letters, digits or dashes.")
+
+
+def _not_bool(value):
+    if isinstance(value, bool):
+        raise ValidationError("Must be a whole number, not true/false.")
+
+
+class _Lenient(Schema):
+    class Meta:
+        unknown = EXCLUDE  # newer clients may add fields
+
+
+class ScaleSchema(Schema):
+    min = fields.Int(required=True)
+    max = fields.Int(required=True)
+    labels = fields.Dict(keys=fields.Str(), values=fields.Dict())
+
+
+class ItemSchema(Schema):
+    id = fields.Str(required=True)
+    text = LocalizedText(required=True)
+    source_text = fields.Str()
+    reconstructed = fields.Bool()
+    note = fields.Str()
+
+
+class TopicSchema(Schema):
+    id = fields.Str(required=True)
+    title = LocalizedText(required=True)
+    source_title = fields.Str()
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+
+
+class ChecklistSchema(_Lenient):
+    slug = fields.Str(required=True)
+    version = fields.Int(dump_only=True)
+    title = LocalizedText(required=True)
+    description = LocalizedText()
+    source = fields.Str()
+    languages = fields.List(fields.Str(), required=True)
+    translations = fields.Dict(keys=fields.Str(), values=fields.Dict())
+    scale = fields.Nested(ScaleSchema, required=True)
+    topics = fields.List(fields.Nested(TopicSchema), required=True)
+
+
+class ChecklistRefSchema(Schema):
+    slug = fields.Str(required=True)
+    version = fields.Int(required=True)
+
+
+class ChecklistSummarySchema(Schema):
+    slug = fields.Str()
+    version = fields.Int()
+    title = LocalizedText()
+    versions = fields.List(fields.Int())
+
+
+class StationSchema(Schema):
+    code = fields.Str(required=True, validate=STATION_CODE)
+    title = LocalizedText(required=True)
+    position = fields.Int()
+    lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
+    items = fields.List(fields.Str(), allow_none=True, load_default=None)
+
+
+class AdminStationSchema(StationSchema):
+    url = fields.Str(dump_only=True, metadata={"description": "The link its QR code carries."})
+    checklists = fields.Int(dump_only=True)
+
+
+class WalkSchema(Schema):
+    slug = fields.Str(required=True)
+    title = LocalizedText(required=True)
+    description = LocalizedText(allow_none=True)
+    checklist = fields.Nested(ChecklistRefSchema, required=True)
+    closed = fields.Bool(dump_only=True)
+    stations = fields.List(fields.Nested(StationSchema), required=True)
+
+
+class AdminWalkSchema(WalkSchema):
+    key = fields.Str(dump_only=True)
+    url = fields.Str(dump_only=True, metadata={"description": "The walk's start page, with its key."})
+    stations = fields.List(fields.Nested(AdminStationSchema), required=True)
+    responses = fields.Int(dump_only=True)
+
+
+class WalkPatchSchema(Schema):
+    title = LocalizedText()
+    description = LocalizedText(allow_none=True)
+    checklist_version = fields.Int(validate=validate.Range(min=1))
+
+
+class AnswerSchema(_Lenient):
+    item = fields.Str(required=True, validate=validate.Length(min=1))
+    score = fields.Int(required=True, allow_none=True, strict=True,
+                       validate=[_not_bool, validate.Range(1, 5)])
+    dont_know = fields.Bool(required=True, truthy={True}, falsy={False})
+    comment = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_COMMENT))
+    station = fields.Str(allow_none=True, load_default=None)
+    answered_at = fields.AwareDateTime(allow_none=True, load_default=None)
+
+    @validates_schema
+    def _dont_know_has_no_score(self, data, **kwargs):
+        if data.get("dont_know") and data.get("score") is not None:
+            raise ValidationError("A \"don't know\" answer cannot carry a score.", "score")
+
+
+class ParticipantSchema(_Lenient):
+    group = fields.Str(required=True, allow_none=True, validate=validate.OneOf(GROUPS))
+    language = fields.Str(required=True, allow_none=True, validate=validate.Regexp(LANGUAGE_RE))
+
+
+class ResponseSchema(_Lenient):
+    id = fields.UUID(required=True)
+    revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
+    checklist = fields.Str(required=True)
+    checklist_version = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
+    participant = fields.Nested(ParticipantSchema, required=True)
+    started_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=MAX_ANSWERS))
+
+
+class SyncRequestSchema(_Lenient):
+    device_id = fields.UUID(required=True)
+    responses = fields.List(fields.Nested(ResponseSchema), required=True)
+
+
+class SyncResultSchema(Schema):
+    id = fields.Str(allow_none=True)
+    status = fields.Str(validate=validate.OneOf(STATUSES))
+    revision = fields.Int(metadata={"description": "The revision the server now holds."})
+    errors = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
+
+
+class SyncReplySchema(Schema):
+    results = fields.List(fields.Nested(SyncResultSchema))
+    server_time = fields.AwareDateTime()
+
+
+class ReportItemSchema(Schema):
+    id = fields.Str()
+    text = LocalizedText()
+    answered = fields.Int()
+    non_response = fields.Int()
+    dont_know = fields.Int()
+    mean = fields.Float(allow_none=True, metadata={"description": "Mean score of those who scored it, 2 decimals."})
+    score_sum = fields.Int()
+    non_response_pct = fields.Float(allow_none=True)
+    distribution = fields.Dict(keys=fields.Str(), values=fields.Int())
+
+
+class ReportTopicSchema(Schema):
+    id = fields.Str()
+    title = LocalizedText()
+    mean = fields.Float(allow_none=True)
+    items = fields.List(fields.Nested(ReportItemSchema))
+
+
+class ReportSchema(Schema):
+    checklist = fields.Nested(ChecklistRefSchema)
+    filters = fields.Dict()
+    responses = fields.Int()
+    topics = fields.List(fields.Nested(ReportTopicSchema))
+
+
+class ReportQuerySchema(_Lenient):
+    checklist = fields.Str(required=True)
+    version = fields.Int(validate=validate.Range(min=1))
+    walk = fields.Str()
+    station = fields.Str()
+    group = fields.Str(validate=validate.OneOf(GROUPS))
+    language = fields.Str()
+    since = fields.AwareDateTime(metadata={"description": "Checklists updated at or after this time."})
+    until = fields.AwareDateTime(metadata={"description": "Checklists updated before this time."})
+
+
+class ExportQuerySchema(ReportQuerySchema):
+    checklist = fields.Str()
+    layout = fields.Str(load_default="long", validate=validate.OneOf(("long", "wide")))
+
+
+class TokenRequestSchema(Schema):
+    role = fields.Str(required=True, validate=validate.OneOf(ROLES))
+    walks = fields.List(fields.Str(), load_default=list)
+    label = fields.Str(validate=validate.Length(max=120))
+
+
+class TokenSchema(Schema):
+    id = fields.Int()
+    role = fields.Str()
+    label = fields.Str(allow_none=True)
+    prefix = fields.Str()
+    walks = fields.List(fields.Str())
+    token = fields.Str(metadata={"description": "Shown once, at creation."})
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime(allow_none=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class StationStatusSchema(Schema):
+    code = fields.Str()
+    title = LocalizedText()
+    checklists = fields.Int()
+    answers = fields.Int()
+
+
+class DeviceStatusSchema(Schema):
+    device_id = fields.Str()
+    checklists = fields.Int()
+    last_sync = fields.AwareDateTime(allow_none=True)
+    refused = fields.Int()
+
+
+class RefusedRecordSchema(Schema):
+    log_id = fields.Int()
+    received_at = fields.AwareDateTime()
+    device_id = fields.Str(allow_none=True)
+    response_id = fields.Str(allow_none=True)
+    errors = fields.Raw()
+
+
+class WalkStatusSchema(Schema):
+    walk = fields.Str()
+    closed = fields.Bool()
+    checklists = fields.Int()
+    stations = fields.List(fields.Nested(StationStatusSchema))
+    devices = fields.List(fields.Nested(DeviceStatusSchema))
+    refused = fields.List(fields.Nested(RefusedRecordSchema))
+
+
+class ErrorBodySchema(Schema):
+    code = fields.Str()
+    message = fields.Str()
+    details = fields.Raw(allow_none=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema)
+
+
+checklist_schema = ChecklistSchema()
+walk_schema = WalkSchema()
+admin_walk_schema = AdminWalkSchema()
+walk_patch_schema = WalkPatchSchema()
+station_schema = StationSchema()
+sync_request_schema = SyncRequestSchema()
+response_schema = ResponseSchema()
+sync_reply_schema = SyncReplySchema()
+report_schema = ReportSchema()
+report_query_schema = ReportQuerySchema()
+export_query_schema = ExportQuerySchema()
+token_request_schema = TokenRequestSchema()
+token_schema = TokenSchema()
+walk_status_schema = WalkStatusSchema()

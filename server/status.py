@@ -1,0 +1,47 @@
+"""What has arrived for a walk: the facilitator's view after (or during) a walk."""
+from sqlalchemy import distinct, func, select
+
+from .extensions import db
+from .models import Answer, Response, SyncLogEntry, as_utc
+from .sync import REJECTED
+
+
+def walk_status(walk, refused_limit=50):
+    """Count checklists per station and device, and list the latest refused records."""
+    checklists = db.session.execute(
+        select(func.count()).select_from(Response).where(Response.walk_id == walk.id)).scalar_one()
+    per_station = {
+        code: (responses, answers) for code, responses, answers in db.session.execute(
+            select(Answer.station_code, func.count(distinct(Answer.response_id)), func.count())
+            .join(Response, Answer.response_id == Response.id)
+            .where(Response.walk_id == walk.id)
+            .group_by(Answer.station_code))
+    }
+    stations = [{"code": s.code, "title": s.title, "checklists": per_station.get(s.code, (0, 0))[0],
+                 "answers": per_station.get(s.code, (0, 0))[1]} for s in walk.stations]
+
+    received = dict(db.session.execute(
+        select(Response.device_id, func.count()).where(Response.walk_id == walk.id)
+        .group_by(Response.device_id)).all())
+    log_rows = db.session.execute(
+        select(SyncLogEntry.device_id, func.max(SyncLogEntry.received_at),
+               func.count().filter(SyncLogEntry.outcome == REJECTED,
+                                   SyncLogEntry.superseded_by.is_(None)))
+        .where(SyncLogEntry.walk_slug == walk.slug, SyncLogEntry.device_id.is_not(None))
+        .group_by(SyncLogEntry.device_id)).all()
+    devices = {device: {"device_id": device, "checklists": received.get(device, 0), "last_sync": as_utc(last),
+                        "refused": refused} for device, last, refused in log_rows}
+    for device, count in received.items():
+        devices.setdefault(device, {"device_id": device, "checklists": count, "last_sync": None, "refused": 0})
+
+    refused = db.session.execute(
+        select(SyncLogEntry)
+        .where(SyncLogEntry.walk_slug == walk.slug, SyncLogEntry.outcome == REJECTED,
+               SyncLogEntry.superseded_by.is_(None))
+        .order_by(SyncLogEntry.id.desc()).limit(refused_limit)).scalars()
+    return {
+        "walk": walk.slug, "closed": walk.closed, "checklists": checklists, "stations": stations,
+        "devices": sorted(devices.values(), key=lambda d: d["device_id"]),
+        "refused": [{"log_id": e.id, "received_at": as_utc(e.received_at), "device_id": e.device_id,
+                     "response_id": e.response_id, "errors": e.errors} for e in refused],
+    }

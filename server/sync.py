@@ -1,0 +1,259 @@
+"""The sync rules as pure functions: validate a device's record, then classify it.
+
+A record is one participant's checklist for a walk. Its device made the id; the
+revision rises each time the participant edits it after a sync. Validation here is
+hand-written rather than marshmallow because a batch carries thousands of answers;
+tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
+shared_schema/ and the marshmallow schemas in server/schemas.py.
+"""
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .models import GROUPS
+
+ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
+MAX_COMMENT = 2000
+MAX_ANSWERS = 500
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class WalkContext:
+    """What a record is checked against: the walk's checklist versions and stations."""
+
+    walk_slug: str
+    checklist_slug: str
+    # version -> frozenset of item ids
+    versions: dict
+    station_codes: frozenset
+    # version -> database id of that checklist version
+    checklist_ids: dict
+
+
+def is_uuid(value):
+    """Tell whether a value is a UUID in its canonical 8-4-4-4-12 text form."""
+    return isinstance(value, str) and bool(UUID_RE.match(value))
+
+
+def parse_datetime(value):
+    """Parse an RFC 3339 date-time with its offset; return aware UTC or None."""
+    if not isinstance(value, str) or not DATETIME_RE.match(value):
+        return None
+    text = value.replace("z", "Z")
+    # Python accepts at most microseconds.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
+    except ValueError:
+        return None
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_envelope(body, max_responses):
+    """Check a sync request's envelope; return a dict of field errors (empty when valid)."""
+    if not isinstance(body, dict):
+        return {"": ["The body must be a JSON object with device_id and responses."]}
+    errors = {}
+    if not is_uuid(body.get("device_id")):
+        errors["device_id"] = ["Required: the device's id, a UUID."]
+    responses = body.get("responses")
+    if not isinstance(responses, list):
+        errors["responses"] = ["Required: a list of checklists."]
+    elif len(responses) > max_responses:
+        errors["responses"] = [f"At most {max_responses} checklists per request; send the rest in another."]
+    return errors
+
+
+def validate_record(raw, context):
+    """Check one record against the sync contract and the walk.
+
+    Return (record, errors): a normalised record when errors is empty.
+    """
+    if not isinstance(raw, dict):
+        return None, {"": ["Each checklist must be a JSON object."]}
+    errors = {}
+
+    def fail(path, message):
+        errors.setdefault(path, []).append(message)
+
+    record_id = raw.get("id")
+    if not is_uuid(record_id):
+        fail("id", "Required: the checklist's id made on the device, a UUID.")
+    revision = raw.get("revision")
+    if not _is_int(revision) or revision < 1:
+        fail("revision", "Required: a whole number, 1 or more.")
+
+    checklist = raw.get("checklist")
+    version = raw.get("checklist_version")
+    items = None
+    if not isinstance(checklist, str) or not checklist:
+        fail("checklist", "Required: the checklist's slug.")
+    elif checklist != context.checklist_slug:
+        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not '{checklist}'.")
+    if not _is_int(version) or version < 1:
+        fail("checklist_version", "Required: the checklist version, a whole number, 1 or more.")
+    elif checklist == context.checklist_slug:
+        items = context.versions.get(version)
+        if items is None:
+            known = ", ".join(str(v) for v in sorted(context.versions)) or "none"
+            fail("checklist_version",
+                 f"Checklist '{checklist}' has no version {version}; known versions: {known}.")
+
+    participant = raw.get("participant")
+    group = language = None
+    if not isinstance(participant, dict):
+        fail("participant", "Required: an object with group and language (each may be null).")
+    else:
+        group = participant.get("group")
+        if group is not None and group not in GROUPS:
+            fail("participant.group", f"Must be one of {', '.join(GROUPS)}, or null.")
+        language = participant.get("language")
+        if language is not None and (not isinstance(language, str) or not LANGUAGE_RE.match(language)):
+            fail("participant.language", "Must be a language code such as 'en' or 'cs', or null.")
+
+    started_at = parse_datetime(raw.get("started_at"))
+    if started_at is None:
+        fail("started_at", "Required: an RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
+    updated_at = parse_datetime(raw.get("updated_at"))
+    if updated_at is None:
+        fail("updated_at", "Required: an RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
+
+    answers = raw.get("answers")
+    clean_answers = []
+    if not isinstance(answers, list):
+        fail("answers", "Required: a list of answers (it may be empty).")
+    elif len(answers) > MAX_ANSWERS:
+        fail("answers", f"At most {MAX_ANSWERS} answers per checklist.")
+    else:
+        seen = set()
+        for index, answer in enumerate(answers):
+            clean = _validate_answer(answer, f"answers.{index}", items, seen, context, fail)
+            if clean is not None:
+                clean_answers.append(clean)
+
+    if errors:
+        return None, errors
+    record = {
+        "id": record_id.lower(),
+        "revision": revision,
+        "checklist": checklist,
+        "checklist_version": version,
+        "participant": {"group": group, "language": language},
+        "started_at": started_at,
+        "updated_at": updated_at,
+        "answers": clean_answers,
+    }
+    return record, {}
+
+
+def _validate_answer(answer, path, items, seen, context, fail):
+    if not isinstance(answer, dict):
+        fail(path, "Each answer must be a JSON object.")
+        return None
+    ok = True
+    item = answer.get("item")
+    if not isinstance(item, str) or not item:
+        fail(f"{path}.item", "Required: the item's id.")
+        ok = False
+    elif items is not None and item not in items:
+        fail(f"{path}.item", f"Unknown item '{item}' in this checklist version.")
+        ok = False
+    elif item in seen:
+        fail(f"{path}.item", f"Item '{item}' is answered twice in this checklist.")
+        ok = False
+    else:
+        seen.add(item)
+
+    if "score" not in answer:
+        fail(f"{path}.score", "Required: a score from 1 to 5, or null.")
+        ok = False
+    score = answer.get("score")
+    if score is not None and (not _is_int(score) or not 1 <= score <= 5):
+        fail(f"{path}.score", "Must be a whole number from 1 to 5, or null.")
+        ok = False
+    dont_know = answer.get("dont_know")
+    if not isinstance(dont_know, bool):
+        fail(f"{path}.dont_know", "Required: true or false.")
+        ok = False
+    elif dont_know and score is not None:
+        fail(f"{path}.score", "A \"don't know\" answer cannot carry a score.")
+        ok = False
+
+    comment = answer.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        fail(f"{path}.comment", "Must be text or null.")
+        ok = False
+    elif comment is not None and len(comment) > MAX_COMMENT:
+        fail(f"{path}.comment", f"At most {MAX_COMMENT} characters.")
+        ok = False
+    if isinstance(comment, str):
+        comment = comment.strip() or None
+
+    station = answer.get("station")
+    if station is not None:
+        if not isinstance(station, str) or station.upper() not in context.station_codes:
+            fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
+            ok = False
+        else:
+            station = station.upper()
+
+    answered_at = None
+    if answer.get("answered_at") is not None:
+        answered_at = parse_datetime(answer["answered_at"])
+        if answered_at is None:
+            fail(f"{path}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
+            ok = False
+    if not ok:
+        return None
+    return {"item": item, "score": score, "dont_know": dont_know, "comment": comment,
+            "station": station, "answered_at": answered_at}
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def content_hash(record):
+    """Return a digest of a normalised record's content, for telling resends from edits."""
+    body = {key: record[key] for key in
+            ("checklist", "checklist_version", "participant", "started_at", "updated_at", "answers")}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_jsonable, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Stored:
+    """What the server holds for a record id."""
+
+    revision: int
+    content_hash: str
+    walk_id: int
+
+
+def classify(record, digest, stored, walk_id):
+    """Decide a valid record's status against what is stored; return (status, errors)."""
+    if stored is None:
+        return ACCEPTED, None
+    if stored.walk_id != walk_id:
+        return REJECTED, {"id": ["This checklist id already belongs to another walk."]}
+    if record["revision"] > stored.revision:
+        return ACCEPTED, None
+    if record["revision"] < stored.revision:
+        return STALE, None
+    if digest == stored.content_hash:
+        return DUPLICATE, None
+    return REJECTED, {"revision": [
+        f"Revision {record['revision']} of this checklist was already received with different "
+        "answers; an edit must raise the revision."]}

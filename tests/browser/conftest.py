@@ -1,0 +1,83 @@
+"""Browser fixtures: the real app served over HTTP and driven in Debian's Chromium."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from server.catalog import seed_shared
+from server.extensions import db as _db
+
+from ..conftest import clear_database, make_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-gpu", "--no-first-run"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "en-GB"}
+
+
+class LiveServer:
+    """The app on a loopback port, in a thread of the test process."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def reset(self):
+        """Empty the database and load the shipped checklist and walks."""
+        with self.app.app_context():
+            clear_database()
+            seed_shared()
+            _db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_server(_schema):
+    """Serve the app over HTTP for the browser; its PUBLIC_URL is its own address."""
+    app = make_app(_schema, PUBLIC_URL=None)
+    server = LiveServer(app)
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def live(live_server):
+    """The live server with fresh data: the INTEGRA checklist and the three Prague walks."""
+    live_server.reset()
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    """Headless Debian Chromium."""
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh phone-sized browser profile."""
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A tab in the phone-sized profile."""
+    return context.new_page()

@@ -1,0 +1,140 @@
+"""Fixtures: a fresh app and database per test, on SQLite or on TEST_DATABASE_URL."""
+import os
+import tempfile
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="city-audit-test-"))
+
+from server import create_app  # noqa: E402
+from server.catalog import seed_shared  # noqa: E402
+from server.extensions import db as _db  # noqa: E402
+from server.models import ApiToken, Walk  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PUBLIC_URL = "https://audit.example.org"
+
+
+def test_config(database_url, **overrides):
+    """Return the config tests run with; rate limits are off unless a test turns them on."""
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
+            "RATELIMIT_ENABLED": False, "PUBLIC_URL": PUBLIC_URL, **overrides}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The database the suite runs on: TEST_DATABASE_URL, else a SQLite file."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return database_url
+
+
+def clear_database():
+    """Delete every row, children first."""
+    _db.session.rollback()
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+def make_app(database_url, **overrides):
+    """Create an app on a cleared database, for tests that need their own config."""
+    app = create_app(test_config(database_url, **overrides))
+    with app.app_context():
+        clear_database()
+    return app
+
+
+@pytest.fixture
+def app(_schema):
+    """A fresh app on an empty database (tables exist, no rows)."""
+    app = make_app(_schema)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy handle, bound to the test app."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner of the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    """The INTEGRA checklist and the three Prague walks, loaded."""
+    seed_shared()
+    return {walk.slug: walk for walk in _db.session.execute(_db.select(Walk)).scalars()}
+
+
+def make_token(role="admin", walks=(), label=None):
+    """Create an API token; return its plaintext."""
+    rows = [_db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one() for slug in walks]
+    token, plaintext = ApiToken.issue(role, rows, label)
+    _db.session.add(token)
+    _db.session.commit()
+    return plaintext
+
+
+@pytest.fixture
+def admin_headers(app):
+    """Authorization headers of an admin token."""
+    return {"Authorization": f"Bearer {make_token('admin')}"}
+
+
+def bearer(token):
+    """Return Authorization headers for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_answer(item, score=None, *, dont_know=False, comment=None, station=None, answered_at=None):
+    """Return one answer in the sync format."""
+    answer = {"item": item, "score": score, "dont_know": dont_know, "comment": comment, "station": station}
+    if answered_at:
+        answer["answered_at"] = answered_at
+    return answer
+
+
+def make_record(answers=(), *, record_id=None, revision=1, group="tcn", language="en",
+                checklist="integra-city-audit", version=1, started=None):
+    """Return one participant's checklist in the sync format."""
+    started = started or datetime(2018, 6, 12, 10, 0, tzinfo=timezone.utc)
+    return {
+        "id": record_id or str(uuid.uuid4()), "revision": revision, "checklist": checklist,
+        "checklist_version": version, "participant": {"group": group, "language": language},
+        "started_at": started.isoformat(), "updated_at": (started + timedelta(minutes=40)).isoformat(),
+        "answers": list(answers),
+    }
+
+
+def post_sync(client, walk, records, *, device_id=None, key=None, headers=None):
+    """POST a batch to a walk's sync endpoint with its key; return the response."""
+    key = key if key is not None else walk.key
+    body = {"device_id": device_id or str(uuid.uuid4()), "responses": list(records)}
+    return client.post(f"/api/v1/walks/{walk.slug}/sync", json=body,
+                       headers={"X-Walk-Key": key, **(headers or {})})
