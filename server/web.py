@@ -1,11 +1,23 @@
 """Serve the walker app (pwa/) at the site root; any walk or station link opens its shell."""
 from pathlib import Path
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, send_from_directory
+from werkzeug.routing import PathConverter
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
 bp = Blueprint("web", __name__)
+
+
+class AppFileConverter(PathConverter):
+    """A path outside /api/ and /admin/, so those keep their own 404 and 405 answers."""
+
+    regex = r"(?!api/|admin/|api$|admin$)[^/].*?"
+
+
+@bp.record_once
+def _register_converter(state):
+    state.app.url_map.converters["app_file"] = AppFileConverter
 
 
 @bp.get("/")
@@ -18,9 +30,7 @@ def app_shell(walk=None, code=None):
     return response
 
 
-@bp.get("/<path:filename>")
+@bp.get("/<app_file:filename>")
 def pwa_file(filename):
     """Serve the app's static files."""
-    if filename.startswith(("api/", "admin/")):
-        abort(404)
     return send_from_directory(PWA_DIR, filename, max_age=0)
