@@ -46,7 +46,9 @@ def _tune_sqlite(engine):
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # Reads inside a transaction see one snapshot, so a concurrent writer is detected.
-        connection.exec_driver_sql("BEGIN")
+        # Writers ask for IMMEDIATE (see write_transaction) to queue for the lock up front.
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def register_extensions(app):

@@ -2,11 +2,14 @@
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request, session
+from flask import request, session
 
 from .errors import ApiError
 from .extensions import db
 from .models import ApiToken, User, utcnow
+
+
+PRINCIPAL_KEY = "city_audit.principal"
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,8 @@ def _bearer():
 
 def current_principal():
     """Return the caller's Principal from a bearer token or the console session, or None."""
-    if "principal" in g:
-        return g.principal
+    if PRINCIPAL_KEY in request.environ:
+        return request.environ[PRINCIPAL_KEY]
     principal = None
     plaintext = _bearer()
     if plaintext is not None:
@@ -54,7 +57,7 @@ def current_principal():
         user = db.session.get(User, session["user_id"])
         if user is not None and user.active:
             principal = Principal(user.role, frozenset(w.id for w in user.walks), user.username, user.id)
-    g.principal = principal
+    request.environ[PRINCIPAL_KEY] = principal  # once per request, however many checks ask
     return principal
 
 

@@ -1,6 +1,7 @@
 """flask --app server … commands: seed, tokens, checklists, walks, exports."""
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import current_app
@@ -8,12 +9,15 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .catalog import DefinitionError, load_checklist, load_walk, read_json, seed_shared
+from .catalog import DefinitionError, get_checklist, load_checklist, load_walk, read_json, seed_shared
 from .errors import ApiError
 from .exports import LONG_FIELDS, csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows
 from .extensions import db
+from .links import station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
+from .qr import png_bytes, svg_bytes
 from .queries import Filters, grouped_responses, layout_checklist, matching_responses
+from .sheets import LAYOUTS, sheets_pdf, walk_sheets
 
 
 def _fail(message, errors=()):
@@ -126,7 +130,59 @@ def export_command(fmt, layout, checklist, walk, group, out):
     click.echo(f"Wrote {out}")
 
 
+def _base_url(option):
+    """Return the links' base: --base-url, else PUBLIC_URL; there is no request to take it from."""
+    base = (option or current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if not base:
+        _fail("The codes need the server's public address: pass --base-url https://… or set PUBLIC_URL.")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        _fail(f"'{base}' is not a base URL like https://audit.example.org.")
+    return base
+
+
+@click.command("qr")
+@click.argument("slug", metavar="WALK")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (created if missing).")
+@click.option("--format", "formats", type=click.Choice(["png", "svg", "pdf"]), multiple=True,
+              help="png, svg or pdf; repeatable (default: all three).")
+@click.option("--base-url", help="The server's public address (default: PUBLIC_URL).")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="pages",
+              help="PDF: one station per page, or four cut-out cards per page.")
+@click.option("--lang", default="en", help="PDF: language of titles and item texts.")
+def qr_command(slug, out, formats, base_url, layout, lang):
+    """Write a walk's QR codes (its join code and every station's) and printable sheets to a folder."""
+    base = _base_url(base_url)
+    walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
+    if walk is None:
+        known = ", ".join(db.session.execute(select(Walk.slug).order_by(Walk.slug)).scalars()) or "none"
+        _fail(f"No walk '{slug}'. Walks: {known}.")
+    definition = get_checklist(walk.checklist_slug, walk.checklist_version).definition
+    languages = definition.get("languages") or ["en"]
+    if lang not in languages:
+        _fail(f"--lang must be one of the checklist's languages: {', '.join(languages)}.")
+    formats = set(formats or ("png", "svg", "pdf"))
+    makers = {"png": png_bytes, "svg": svg_bytes}
+    jobs = []  # (file name, maker, what it is made from)
+    for fmt in [f for f in makers if f in formats]:
+        jobs.append((f"{walk.slug}-join.{fmt}", makers[fmt], walk_url(walk, base=base)))
+        jobs.extend((f"{walk.slug}-{s.code}.{fmt}", makers[fmt], station_url(walk, s, base=base))
+                    for s in walk.stations)
+    if "pdf" in formats:
+        jobs.append((f"{walk.slug}-{layout}-{lang}.pdf", lambda sheets: sheets_pdf(sheets, layout),
+                     walk_sheets(walk, definition, lang, base=base)))
+    out.mkdir(parents=True, exist_ok=True)
+    with click.progressbar(jobs, label=f"Writing {len(jobs)} files", item_show_func=lambda j: j and j[0]) as bar:
+        for name, make, source in bar:
+            (out / name).write_bytes(make(source))
+    if walk.closed:
+        click.echo(f"Note: walk '{walk.slug}' is closed; devices cannot deliver to it until it is reopened.", err=True)
+    click.echo(f"Wrote {len(jobs)} files to {out} (links start {base}/w/{walk.slug}).")
+
+
 def register(app):
     """Attach the commands to the app's CLI."""
-    for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli):
+    for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
+                    qr_command):
         app.cli.add_command(command)

@@ -45,6 +45,16 @@ def walk_context(walk):
     )
 
 
+def write_transaction():
+    """End any read transaction and start one that will write.
+
+    On SQLite the new transaction takes the write lock at once (BEGIN IMMEDIATE),
+    so concurrent syncs wait their turn instead of failing on a stale snapshot.
+    """
+    db.session.commit()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def _text(value, limit):
     return value[:limit] if isinstance(value, str) else None
 
@@ -65,6 +75,7 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
         }
         for seq, record in enumerate(records)
     ]
+    write_transaction()
     if rows:
         db.session.execute(insert(log_table), rows)
     db.session.commit()
@@ -73,6 +84,7 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
 
 def mark_batch_rejected(batch_id, errors):
     """Record that a whole logged batch was refused, with the reason."""
+    write_transaction()
     db.session.execute(
         update(log_table).where(log_table.c.batch_id == batch_id)
         .values(outcome=REJECTED, errors=errors)
@@ -85,7 +97,8 @@ def _retryable(error):
         return True  # another request stored the same new id first: re-read and classify again
     if isinstance(error, OperationalError):
         return True  # SQLite busy or stale snapshot
-    code = getattr(getattr(error, "orig", None), "pgcode", None)
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
     return code in ("40001", "40P01")  # PostgreSQL serialization failure, deadlock
 
 
@@ -99,6 +112,7 @@ def apply_batch(walk, device_id, records, batch_id):
         checked.append((clean, errors, content_hash(clean) if clean else None, raw_id))
     for attempt in range(ATTEMPTS):
         try:
+            write_transaction()
             results = _apply(walk, device_id, checked, batch_id, context)
             db.session.commit()
             return results

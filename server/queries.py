@@ -3,6 +3,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from .catalog import get_checklist, latest_checklist
 from .errors import ApiError
@@ -57,8 +58,10 @@ def _conditions(filters, walk_ids=None):
     if filters.until:
         conditions.append(Response.updated_at < filters.until)
     if filters.station:
-        at_station = select(Answer.id).where(
-            Answer.response_id == Response.id, Answer.station_code == filters.station.upper())
+        given_there = aliased(Answer)  # the export query joins Answer too
+        at_station = select(given_there.id).where(
+            given_there.response_id == Response.id, given_there.station_code == filters.station.upper()
+        ).correlate(Response)
         conditions.append(exists(at_station))
     return conditions
 
@@ -138,3 +141,27 @@ def grouped_responses(filters, walk_ids=None, chunk=1000):
             answers.append({key: mapping[key] for key in ANSWER_KEYS})
     if current is not None:
         yield current, answers
+
+
+def comments_by_item(filters, walk_ids=None):
+    """Return {item id: [comment, …]} from the checklists the filters match, in the order given.
+
+    Each comment is a dict: text, score, dont_know, station, group, language, walk.
+    """
+    ids = matching_responses(filters, walk_ids).subquery()
+    query = (
+        select(Answer.item, Answer.comment, Answer.score, Answer.dont_know, Answer.station_code,
+               Response.participant_group, Response.participant_language, Walk.slug)
+        .join(Response, Answer.response_id == Response.id)
+        .join(Walk, Response.walk_id == Walk.id)
+        .where(Answer.response_id.in_(select(ids.c.id)), Answer.comment.is_not(None), Answer.comment != "")
+        .order_by(Answer.item, Response.started_at, Answer.id)
+    )
+    if filters.station:
+        query = query.where(Answer.station_code == filters.station.upper())
+    comments = {}
+    for item, comment, score, dont_know, station, group, language, walk in db.session.execute(query):
+        comments.setdefault(item, []).append({
+            "text": comment, "score": score, "dont_know": bool(dont_know), "station": station,
+            "group": group, "language": language, "walk": walk})
+    return comments

@@ -2,11 +2,22 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .models import GROUPS, ROLES
-from .sync import LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT
+from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATUSES = ("accepted", "duplicate", "stale", "rejected")
-STATION_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$", error="1–16 letters, digits or dashes.")
+STATION_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,15}$", error="1–16 capital letters, digits or dashes.")
+ITEM_ID = validate.Regexp(r"^[a-z][a-z0-9_-]{0,31}$", error="An item id: lowercase letters, digits, - or _.")
+UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
+
+
+class DateTime(fields.AwareDateTime):
+    """An RFC 3339 date-time that must carry its offset (ISO 8601 alone allows more)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not DATETIME_RE.match(value):
+            raise ValidationError("An RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _not_bool(value):
@@ -101,13 +112,13 @@ class WalkPatchSchema(Schema):
 
 
 class AnswerSchema(_Lenient):
-    item = fields.Str(required=True, validate=validate.Length(min=1))
+    item = fields.Str(required=True, validate=ITEM_ID)
     score = fields.Int(required=True, allow_none=True, strict=True,
                        validate=[_not_bool, validate.Range(1, 5)])
     dont_know = fields.Bool(required=True, truthy={True}, falsy={False})
     comment = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_COMMENT))
-    station = fields.Str(allow_none=True, load_default=None)
-    answered_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)
+    answered_at = DateTime(allow_none=True, load_default=None)
 
     @validates_schema
     def _dont_know_has_no_score(self, data, **kwargs):
@@ -121,18 +132,18 @@ class ParticipantSchema(_Lenient):
 
 
 class ResponseSchema(_Lenient):
-    id = fields.UUID(required=True)
+    id = fields.Str(required=True, validate=UUID)
     revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
     checklist = fields.Str(required=True)
     checklist_version = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
     participant = fields.Nested(ParticipantSchema, required=True)
-    started_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
+    started_at = DateTime(required=True)
+    updated_at = DateTime(required=True)
     answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=MAX_ANSWERS))
 
 
 class SyncRequestSchema(_Lenient):
-    device_id = fields.UUID(required=True)
+    device_id = fields.Str(required=True, validate=UUID)
     responses = fields.List(fields.Nested(ResponseSchema), required=True)
 
 

@@ -18,7 +18,8 @@ ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "reject
 MAX_COMMENT = 2000
 MAX_ANSWERS = 500
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -38,7 +39,7 @@ class WalkContext:
 
 
 def is_uuid(value):
-    """Tell whether a value is a UUID in its canonical 8-4-4-4-12 text form."""
+    """Tell whether a value is a UUID in its canonical lowercase 8-4-4-4-12 text form."""
     return isinstance(value, str) and bool(UUID_RE.match(value))
 
 
@@ -65,7 +66,7 @@ def validate_envelope(body, max_responses):
         return {"": ["The body must be a JSON object with device_id and responses."]}
     errors = {}
     if not is_uuid(body.get("device_id")):
-        errors["device_id"] = ["Required: the device's id, a UUID."]
+        errors["device_id"] = ["Required: the device's id, a lowercase UUID."]
     responses = body.get("responses")
     if not isinstance(responses, list):
         errors["responses"] = ["Required: a list of checklists."]
@@ -88,7 +89,7 @@ def validate_record(raw, context):
 
     record_id = raw.get("id")
     if not is_uuid(record_id):
-        fail("id", "Required: the checklist's id made on the device, a UUID.")
+        fail("id", "Required: the checklist's id made on the device, a lowercase UUID.")
     revision = raw.get("revision")
     if not _is_int(revision) or revision < 1:
         fail("revision", "Required: a whole number, 1 or more.")
@@ -144,7 +145,7 @@ def validate_record(raw, context):
     if errors:
         return None, errors
     record = {
-        "id": record_id.lower(),
+        "id": record_id,
         "revision": revision,
         "checklist": checklist,
         "checklist_version": version,
@@ -200,12 +201,9 @@ def _validate_answer(answer, path, items, seen, context, fail):
         comment = comment.strip() or None
 
     station = answer.get("station")
-    if station is not None:
-        if not isinstance(station, str) or station.upper() not in context.station_codes:
-            fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
-            ok = False
-        else:
-            station = station.upper()
+    if station is not None and (not isinstance(station, str) or station not in context.station_codes):
+        fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
+        ok = False
 
     answered_at = None
     if answer.get("answered_at") is not None:

@@ -1,10 +1,12 @@
 """Fixtures: a fresh app and database per test, on SQLite or on TEST_DATABASE_URL."""
+import json
 import os
 import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flask_migrate import upgrade
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="city-audit-test-"))
 
@@ -17,7 +19,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PUBLIC_URL = "https://audit.example.org"
 
 
-def test_config(database_url, **overrides):
+def app_config(database_url, **overrides):
     """Return the config tests run with; rate limits are off unless a test turns them on."""
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
             "RATELIMIT_ENABLED": False, "PUBLIC_URL": PUBLIC_URL, **overrides}
@@ -33,10 +35,13 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
-    app = create_app(test_config(database_url))
+    """Build the schema once per run through the migrations, as a deployment does."""
+    app = create_app(app_config(database_url))
     with app.app_context():
         _db.drop_all()
-        _db.create_all()
+        with _db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(directory=app.extensions["migrate"].directory)
         _db.engine.dispose()
     return database_url
 
@@ -51,7 +56,7 @@ def clear_database():
 
 def make_app(database_url, **overrides):
     """Create an app on a cleared database, for tests that need their own config."""
-    app = create_app(test_config(database_url, **overrides))
+    app = create_app(app_config(database_url, **overrides))
     with app.app_context():
         clear_database()
     return app
@@ -138,3 +143,20 @@ def post_sync(client, walk, records, *, device_id=None, key=None, headers=None):
     body = {"device_id": device_id or str(uuid.uuid4()), "responses": list(records)}
     return client.post(f"/api/v1/walks/{walk.slug}/sync", json=body,
                        headers={"X-Walk-Key": key, **(headers or {})})
+
+
+PRAGUE_2018 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "shared_schema", "datasets", "integra-prague-2018.json")
+
+
+def sync_prague_2018(client, walks):
+    """Sync the 26 checklists that reproduce the 2018 Prague report; return the dataset (with "expected")."""
+    with open(PRAGUE_2018, encoding="utf-8") as source:
+        dataset = json.load(source)
+    for batch in dataset["batches"]:
+        walk = walks[batch["walk"]]
+        reply = client.post(f"/api/v1/walks/{walk.slug}/sync", json=batch["request"],
+                            headers={"X-Walk-Key": walk.key})
+        assert reply.status_code == 200, reply.get_json()
+        assert {result["status"] for result in reply.get_json()["results"]} == {"accepted"}
+    return dataset

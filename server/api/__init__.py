@@ -15,4 +15,4 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 limiter.shared_limit(lambda: current_app.config["AUTH_FAILURE_RATE_LIMIT"], scope="auth-failures",
                      deduct_when=_auth_failed)(bp)
 
-from . import admin, checklists, docs, exports, report, sync, walks  # noqa: E402,F401
+from . import admin, checklists, docs, exports, qr, report, sync, walks, xlsx_exports  # noqa: E402,F401

@@ -4,6 +4,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
 from .. import schemas
+from ..qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
 from . import bp
 
 ERRORS = {"400": "Malformed JSON or invalid fields", "401": "No or unknown credentials",
@@ -44,6 +45,18 @@ def _filters(include_layout=False):
     return params
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LANG = {"in": "query", "name": "lang", "schema": {"type": "string", "default": "en"},
+        "description": "Language of item texts and headings (the filter 'language' picks participants)"}
+
+
+def _file_op(summary, mimetype, params, query=()):
+    """An admin GET that answers with a file (a QR image or a PDF) instead of JSON."""
+    operation = _op(summary, "200", params=[*params, *query], auth="bearer", errors=("400", "401", "403", "404"))
+    operation["responses"]["200"]["content"] = {mimetype: {"schema": {"type": "string", "format": "binary"}}}
+    return operation
+
+
 def build_spec(limits):
     """Return the OpenAPI 3 document as a dict."""
     spec = APISpec(title="City audit walks API", version="1.0.0", openapi_version="3.0.3",
@@ -61,6 +74,10 @@ def build_spec(limits):
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
     admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
+    png_options = [{"in": "query", "name": "scale", "description": f"Pixels per module (default {PNG_SCALE})",
+                    "schema": {"type": "integer", "minimum": PNG_SCALE_RANGE[0], "maximum": PNG_SCALE_RANGE[1]}},
+                   {"in": "query", "name": "size", "description": "Image width in pixels, whole modules; not with scale",
+                    "schema": {"type": "integer", "minimum": PNG_SIZE_RANGE[0], "maximum": PNG_SIZE_RANGE[1]}}]
     paths = {
         "/checklists": {"get": _op("List checklists", "200", errors=()),
                         "post": _op("Load a checklist definition (a change makes a new version)", "201",
@@ -97,6 +114,30 @@ def build_spec(limits):
         "/report": {"get": _op("The audit report", "200", "Report", params=_filters(), **admin)},
         "/export/responses.csv": {"get": _op("Checklists as CSV", "200", params=_filters(True), **admin)},
         "/export/responses.json": {"get": _op("Checklists as JSON", "200", params=_filters(), **admin)},
+        "/export/responses.xlsx": {"get": _file_op(
+            "Checklists as XLSX: responses (wide), answers (long), a sheet per report topic, the checklist, "
+            "and the filters (About)", XLSX, _filters(), [LANG])},
+        "/export/report.xlsx": {"get": _file_op(
+            "The audit report's tables as XLSX, a sheet per topic", XLSX, _filters(), [LANG])},
+        "/export/report.pdf": {"get": _file_op(
+            "The audit report as PDF: per topic a table and a chart, best and worst items, groups compared",
+            "application/pdf", _filters(), [LANG, {"in": "query", "name": "decimal", "schema": {
+                "type": "string", "enum": ["point", "comma"], "default": "point"},
+                "description": "Decimal mark: 3.92 or 3,92"}])},
+        "/admin/walks/{slug}/stations/{code}/qr.svg": {"get": _file_op(
+            "A station's QR code (its link with the walk key), SVG sized in mm", "image/svg+xml", [slug, code])},
+        "/admin/walks/{slug}/stations/{code}/qr.png": {"get": _file_op(
+            "A station's QR code as PNG", "image/png", [slug, code], png_options)},
+        "/admin/walks/{slug}/qr.svg": {"get": _file_op(
+            "The QR code of the walk's start link, SVG", "image/svg+xml", [slug])},
+        "/admin/walks/{slug}/qr.png": {"get": _file_op(
+            "The QR code of the walk's start link, PNG", "image/png", [slug], png_options)},
+        "/admin/walks/{slug}/sheets.pdf": {"get": _file_op(
+            "Printable A4 sheets: a join sheet, then a page or a card per station", "application/pdf", [slug], [
+                {"in": "query", "name": "layout", "schema": {"type": "string", "enum": ["pages", "cards"]},
+                 "description": "One station per page (default) or four cut-out cards per page"},
+                {"in": "query", "name": "lang", "schema": {"type": "string", "default": "en"},
+                 "description": "Language of titles and item texts; the instruction is always in all five"}])},
     }
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -98,5 +98,5 @@ def sync_walk(slug):
             raise ApiError(413, errors["responses"][0], details={"max_responses": config["SYNC_MAX_RESPONSES"]})
         raise ApiError(400, "The sync request is malformed; see details.", code="malformed_request",
                        details=errors)
-    results = apply_batch(walk, device_id.lower(), records, batch)
+    results = apply_batch(walk, device_id, records, batch)
     return jsonify({"results": results, "server_time": utcnow().isoformat().replace("+00:00", "Z")})

@@ -1,0 +1,79 @@
+"""Office downloads for admins and their scripts: the checklists and the report as XLSX, the report as PDF."""
+import tempfile
+from datetime import datetime, timezone
+
+from flask import request, send_file
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..auth import require
+from ..report_pdf import MIMETYPE as PDF_MIMETYPE
+from ..report_pdf import report_pdf
+from ..schemas import export_query_schema
+from ..xlsx import MIMETYPE as XLSX_MIMETYPE
+from ..xlsx import report_filters, write_report_workbook, write_responses_workbook
+from . import bp
+from .report import filters_from
+
+
+class DocumentQuerySchema(Schema):
+    """How a download is written, beside its filters: the language of its texts and the decimal mark."""
+
+    class Meta:
+        unknown = EXCLUDE  # the filters are parsed separately
+
+    lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}$"))
+    decimal = fields.Str(load_default="point", validate=validate.OneOf(("point", "comma")))
+
+
+document_query_schema = DocumentQuerySchema()
+
+
+def _document_args():
+    return document_query_schema.load({key: value for key, value in request.args.items() if value != ""})
+
+
+def _send(write, mimetype, name, extension):
+    """Write the file into an anonymous temporary file and send that, so memory stays flat for large exports."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    target = tempfile.TemporaryFile()
+    try:
+        write(target)
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    response = send_file(target, mimetype=mimetype, as_attachment=True, download_name=f"{name}-{stamp}.{extension}",
+                         conditional=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/export/responses.xlsx")
+@require("admin")
+def export_responses_xlsx():
+    """Download the checklists as XLSX: responses (wide), answers (long), report tables, checklist, About."""
+    filters = filters_from(request.args, export_query_schema)
+    language = _document_args()["lang"]
+    return _send(lambda target: write_responses_workbook(target, filters, language=language),
+                 XLSX_MIMETYPE, "responses", "xlsx")
+
+
+@bp.get("/export/report.xlsx")
+@require("admin")
+def export_report_xlsx():
+    """Download the audit report's tables as XLSX, one sheet per topic, with an About sheet."""
+    filters = report_filters(filters_from(request.args, export_query_schema))
+    language = _document_args()["lang"]
+    return _send(lambda target: write_report_workbook(target, filters, language=language),
+                 XLSX_MIMETYPE, f"report-{filters.checklist}", "xlsx")
+
+
+@bp.get("/export/report.pdf")
+@require("admin")
+def export_report_pdf():
+    """Download the audit report as PDF: tables and charts per topic, best and worst items, groups compared."""
+    filters = report_filters(filters_from(request.args, export_query_schema))
+    args = _document_args()
+    decimal_mark = "," if args["decimal"] == "comma" else "."
+    document = report_pdf(filters, args["lang"], decimal_mark)
+    return _send(lambda target: target.write(document), PDF_MIMETYPE, f"report-{filters.checklist}", "pdf")

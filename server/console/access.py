@@ -1,0 +1,67 @@
+"""Who is signed in to the console, and what they may open."""
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User, Walk
+
+
+def current_user():
+    """Return the signed-in, active user, or None."""
+    if "console_user" not in g:
+        user = None
+        user_id = session.get("user_id")
+        if user_id is not None:
+            user = db.session.get(User, user_id)
+            if user is not None and not user.active:
+                user = None
+        g.console_user = user
+    return g.console_user
+
+
+def signed_in(*roles):
+    """Send anonymous visitors to the sign-in page and refuse other roles with the 403 page."""
+    roles = roles or ("admin", "facilitator")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+            if user.role not in roles:
+                abort(403, description=f"This page is for the {' or '.join(roles)} role only.")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def can_see(user, walk):
+    """Admins see every walk; facilitators the walks they run."""
+    return user.role == "admin" or any(w.id == walk.id for w in user.walks)
+
+
+def visible_walks(user):
+    """Return the walks the user may see, by slug."""
+    if user.role == "admin":
+        return db.session.execute(select(Walk).order_by(Walk.slug)).scalars().all()
+    return list(user.walks)
+
+
+def walk_or_404(slug):
+    """Return the walk the signed-in user may see, else the 404 or 403 page."""
+    walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
+    if walk is None:
+        abort(404, description=f"There is no walk '{slug}'.")
+    if not can_see(current_user(), walk):
+        abort(403, description=f"You are not a facilitator of the walk '{slug}'.")
+    return walk
+
+
+def safe_next(target):
+    """Return a console path to go to after signing in; anything else goes to the walks."""
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("console.walk_list")

@@ -1,0 +1,73 @@
+"""The audit report page: tables per topic, best and worst items, charts and comments."""
+from flask import render_template, request
+
+from .. import charts
+from ..models import GROUPS
+from ..queries import comments_by_item, report_data
+from ..report import ranked_items
+from . import bp
+from .access import current_user, signed_in, visible_walks
+from .filters import form_options, read_filters
+
+SORTS = {"checklist": "as in the checklist", "score": "by score, best first"}
+DECIMAL_MARKS = {".": "3.92 and 7.69%", ",": "3,92 and 7,69% (Czech)"}
+
+
+def sorted_items(items, sort):
+    """Return a topic's items as in the checklist, or by mean score, best first (unscored last)."""
+    if sort != "score":
+        return list(items)
+    return sorted(items, key=lambda row: (row["mean"] is None, -(row["mean"] or 0)))
+
+
+def group_reports(form):
+    """Return {group: report} for each participant group with checklists under the filters."""
+    reports = {}
+    for group in GROUPS:
+        data = report_data(form.for_group(group))
+        if data["responses"]:
+            reports[group] = data
+    return reports
+
+
+def display_options(args, languages):
+    """Read how the report is shown: item text language, decimal mark and order."""
+    language = args.get("lang") if args.get("lang") in languages else "en"
+    mark = args.get("decimal") if args.get("decimal") in DECIMAL_MARKS else ("," if language == "cs" else ".")
+    sort = args.get("sort") if args.get("sort") in SORTS else "checklist"
+    return {"lang": language, "decimal": mark, "sort": sort}
+
+
+@bp.get("/report")
+@signed_in("admin")
+def report_page():
+    """Show the audit report for the filters, printable."""
+    walks = visible_walks(current_user())
+    form = read_filters(request.args, walks)
+    options = form_options(walks, form.values)
+    context = {"form": form, "options": options, "sorts": SORTS, "marks": DECIMAL_MARKS,
+               "group_labels": charts.GROUP_LABELS, "walks_by_slug": {w.slug: w for w in walks}}
+    if not form.filters.checklist:
+        display = display_options(request.args, ["en"])
+        return render_template("console/report.html", report=None, display=display, **context)
+    report = report_data(form.filters)
+    checklist_languages = _languages(report)
+    display = display_options(request.args, checklist_languages)
+    best, worst = ranked_items(report)
+    by_group = {} if form.filters.group else group_reports(form)
+    return render_template(
+        "console/report.html", report=report, display=display, languages=checklist_languages,
+        best=best, worst=worst, by_group=by_group,
+        topic_charts={topic["id"]: charts.topic_bars_svg(topic, display["lang"]) for topic in report["topics"]},
+        group_chart=charts.group_comparison_svg(by_group, display["lang"]) if len(by_group) > 1 else None,
+        comments=comments_by_item(form.filters),
+        items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},
+        **context)
+
+
+def _languages(report):
+    languages = []
+    for topic in report["topics"]:
+        for item in topic["items"]:
+            languages.extend(lang for lang in item["text"] if lang not in languages)
+    return languages or ["en"]

@@ -1,0 +1,303 @@
+"""The audit report as a PDF (fpdf2): title page, a table and a bar chart per topic, best and worst items,
+and the comparison by participant group, laid out like the printed 2018 report.
+
+Text is set in DejaVu Sans (server/fonts), which covers the checklist's languages
+(Czech, Ukrainian, Russian, Vietnamese). The charts are drawn with PDF lines and
+rectangles on the same fixed 1–5 scale as the web page's SVG charts.
+"""
+import os
+from dataclasses import fields, replace
+from datetime import datetime, timezone
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from .charts import BAR_COLOUR, GROUP_COLOURS, GROUP_LABELS, group_label, overall_mean
+from .queries import layout_checklist, report_data
+from .report import format_percent, format_score, ranked_items
+from .xlsx import report_filters
+
+FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
+FONT = "DejaVu"
+MIMETYPE = "application/pdf"
+INK, MUTED, GRID, HEAD_FILL = "#1a1a1a", "#595959", "#c8c8c8", "#e6e6e6"
+SCALE_MIN, SCALE_MAX = 1, 5
+
+TEXTS = {
+    "en": {"report": "Audit report", "checklists": "Checklists", "filters": "Filters", "any": "all",
+           "generated": "Generated", "scale": (
+               "Score: the mean of the scores given, from 1 (worst) to 5 (best), rounded to two decimals. "
+               "Non-response: the share of the {n} checklists that did not score the item (left blank, "
+               "\"don't know\", or not reached)."),
+           "item": "Item", "text": "Statement", "score": "Score", "non_response": "Non-response", "n": "n",
+           "topic_mean": "Topic mean", "topics": "Topics", "best": "Best evaluated items",
+           "worst": "Worst evaluated items", "groups": "Mean score by participant group",
+           "groups_note": "Mean of all scores given by each group; n = checklists from the group.",
+           "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
+           "none": "No checklist matches these filters yet."},
+    "cs": {"report": "Zpráva z auditu", "checklists": "Dotazníky", "filters": "Filtry", "any": "vše",
+           "generated": "Vytvořeno", "scale": (
+               "Hodnocení: průměr udělených hodnocení od 1 (nejhorší) do 5 (nejlepší), zaokrouhlený na dvě "
+               "desetinná místa. Bez odpovědi: podíl z {n} dotazníků, v nichž položka hodnocena nebyla "
+               "(nevyplněno, „nevím“ nebo nedošlo na ni)."),
+           "item": "Položka", "text": "Výrok", "score": "Hodnocení", "non_response": "Bez odpovědi", "n": "n",
+           "topic_mean": "Průměr tématu", "topics": "Témata", "best": "Nejlépe hodnocené položky",
+           "worst": "Nejhůře hodnocené položky", "groups": "Průměrné hodnocení podle skupin účastníků",
+           "groups_note": "Průměr všech hodnocení dané skupiny; n = počet dotazníků od skupiny.",
+           "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
+           "none": "Těmto filtrům zatím neodpovídá žádný dotazník."},
+}
+
+
+def _local(texts, language):
+    if isinstance(texts, str):
+        return texts
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _shorten(text, limit):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+class ReportDocument(FPDF):
+    """An A4 page with the checklist's name on top and the page number at the foot."""
+
+    def __init__(self, running_title, texts):
+        super().__init__(format="A4")
+        self.running_title, self.texts = running_title, texts
+        self.add_font(FONT, "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.alias_nb_pages("{pages}")
+
+    def header(self):
+        if self.page_no() > 1:
+            self.set_font(FONT, size=8)
+            self.set_text_color(MUTED)
+            self.cell(0, 5, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(3)
+            self.set_text_color(INK)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        self.set_text_color(MUTED)
+        self.cell(0, 5, self.texts["page"].format(page=self.page_no(), pages="{pages}"), align="C")
+        self.set_text_color(INK)
+
+    def heading(self, text, size=14):
+        """Write a bold heading on its own line."""
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_font(FONT, size=10)
+
+    def paragraph(self, text, size=10, colour=INK):
+        """Write a wrapped paragraph."""
+        self.set_font(FONT, size=size)
+        self.set_text_color(colour)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(INK)
+        self.ln(1)
+
+    def fit(self, text, width):
+        """Return the text, cut with '…' so that it fits the width in the current font."""
+        text = " ".join(str(text).split())
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    def bar_chart(self, rows, decimal_mark, no_answers, label_width=62, row_height=6):
+        """Draw horizontal bars from 1 to each mean on a 1–5 axis: rows are (label, mean, colour)."""
+        height = len(rows) * row_height + 8
+        if self.will_page_break(height):
+            self.add_page()
+        left, top = self.l_margin + label_width, self.get_y()
+        width = self.epw - label_width - 14
+
+        def x_of(value):
+            return left + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * width
+
+        bottom = top + len(rows) * row_height
+        self.set_line_width(0.2)
+        self.set_font(FONT, size=7)
+        for value in range(SCALE_MIN, SCALE_MAX + 1):
+            self.set_draw_color(MUTED if value == SCALE_MIN else GRID)
+            self.line(x_of(value), top, x_of(value), bottom)
+            self.set_text_color(MUTED)
+            self.text(x_of(value) - 0.8, bottom + 3.5, str(value))
+        for index, (label, mean, colour) in enumerate(rows):
+            y = top + index * row_height
+            self.set_text_color(INK)
+            self.set_xy(self.l_margin, y)
+            self.cell(label_width - 2, row_height, self.fit(label, label_width - 3))
+            if mean is None:
+                self.set_text_color(MUTED)
+                self.text(x_of(SCALE_MIN) + 1.5, y + row_height / 2 + 1, no_answers)
+                continue
+            bar_width = max(x_of(mean) - x_of(SCALE_MIN), 0.6)
+            with self.local_context(fill_color=colour):
+                self.rect(x_of(SCALE_MIN), y + 1, bar_width, row_height - 2, style="F")
+            self.set_text_color(INK)
+            self.text(x_of(SCALE_MIN) + bar_width + 1.2, y + row_height / 2 + 1, format_score(mean, decimal_mark))
+        self.set_text_color(INK)
+        self.set_xy(self.l_margin, bottom + 6)
+
+
+def _filters_line(filters, texts):
+    parts = []
+    for field in fields(filters):
+        value = getattr(filters, field.name)
+        if value is None or field.name == "checklist":
+            continue
+        if isinstance(value, datetime):
+            value = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(f"{field.name} = {value}")
+    return "; ".join(parts) or texts["any"]
+
+
+def _title_page(pdf, checklist, report, filters, texts, language, decimal_mark):
+    pdf.add_page()
+    pdf.ln(20)
+    pdf.heading(texts["report"], 22)
+    pdf.heading(_local(checklist.definition.get("title") or checklist.slug, language), 14)
+    source = checklist.definition.get("source")
+    if source:
+        pdf.paragraph(source, 9, MUTED)
+    pdf.ln(6)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    for label, value in ((texts["checklists"], str(report["responses"])),
+                         (texts["filters"], _filters_line(filters, texts)),
+                         ("Checklist", f"{checklist.slug}, version {checklist.version}"),
+                         (texts["generated"], stamp)):
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(34, 6, label)
+        pdf.set_font(FONT, size=10)
+        pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(4)
+    pdf.paragraph(texts["scale"].format(n=report["responses"]), 9, MUTED)
+    if not report["responses"]:
+        pdf.paragraph(texts["none"], 11)
+    pdf.ln(4)
+    pdf.heading(texts["topics"], 12)
+    with pdf.table(col_widths=(140, 34), text_align=("LEFT", "RIGHT"), line_height=5.5,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL)) as table:
+        row = table.row()
+        row.cell(texts["topics"])
+        row.cell(texts["topic_mean"])
+        for topic in report["topics"]:
+            row = table.row()
+            row.cell(_local(topic["title"], language))
+            row.cell(format_score(topic["mean"], decimal_mark))
+
+
+def _items_table(pdf, items, texts, language, decimal_mark, with_counts=True):
+    pdf.set_font(FONT, "B", 9)
+    numbers = [texts["score"]] + ([texts["non_response"], texts["n"]] if with_counts else [])
+    number_widths = [max(pdf.get_string_width(text) + 3, 12) for text in numbers]  # headings never break
+    widths = (13, pdf.epw - 13 - sum(number_widths), *number_widths)
+    align = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")[:len(widths)]
+    pdf.set_font(FONT, size=9)
+    with pdf.table(col_widths=widths, text_align=align, line_height=4.6, v_align="TOP", padding=1,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL)) as table:
+        heading = [texts["item"], texts["text"], texts["score"]]
+        if with_counts:
+            heading += [texts["non_response"], texts["n"]]
+        row = table.row()
+        for text in heading:
+            row.cell(text)
+        for item in items:
+            row = table.row()
+            row.cell(item["id"])
+            row.cell(_local(item["text"], language))
+            row.cell(format_score(item["mean"], decimal_mark) or "–")
+            if with_counts:
+                row.cell(format_percent(item["non_response_pct"], decimal_mark))
+                row.cell(str(item["answered"]))
+    pdf.ln(3)
+
+
+def _topic_pages(pdf, report, texts, language, decimal_mark):
+    for topic in report["topics"]:
+        pdf.add_page()
+        pdf.heading(_local(topic["title"], language), 14)
+        _items_table(pdf, topic["items"], texts, language, decimal_mark)
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(0, 6, f"{texts['topic_mean']}: {format_score(topic['mean'], decimal_mark) or '–'}",
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(4)
+        rows = [(f"{item['id']} {_local(item['text'], language)}", item["mean"], BAR_COLOUR)
+                for item in topic["items"]]
+        pdf.bar_chart(rows, decimal_mark, texts["no_answers"])
+
+
+def _ranked_page(pdf, report, texts, language, decimal_mark):
+    best, worst = ranked_items(report)
+    if not best:
+        return
+    pdf.add_page()
+    for title, items in ((texts["best"], best), (texts["worst"], worst)):
+        pdf.heading(title, 13)
+        _items_table(pdf, items, texts, language, decimal_mark, with_counts=False)
+        pdf.ln(4)
+
+
+def group_reports(filters, walk_ids=None):
+    """Return {group: report_data} for every group with checklists, unless the filters pick one group."""
+    if filters.group:
+        return {}
+    reports = {group: report_data(replace(filters, group=group), walk_ids) for group in GROUP_LABELS}
+    return {group: report for group, report in reports.items() if report["responses"]}
+
+
+def _groups_page(pdf, reports, texts, language, decimal_mark):
+    if len(reports) < 2:
+        return
+    pdf.add_page()
+    pdf.heading(texts["groups"], 14)
+    pdf.paragraph(texts["groups_note"], 9, MUTED)
+    pdf.set_font(FONT, size=8)
+    for group, report in reports.items():  # the legend: colour, name and n
+        with pdf.local_context(fill_color=GROUP_COLOURS.get(group, MUTED)):
+            pdf.rect(pdf.get_x(), pdf.get_y() + 1, 3, 3, style="F")
+        pdf.set_x(pdf.get_x() + 4.5)
+        pdf.cell(54, 5, f"{group_label(group, language)} (n={report['responses']})")
+        if pdf.get_x() > pdf.w - pdf.r_margin - 58:
+            pdf.ln(5)
+    pdf.ln(8)
+    first = next(iter(reports.values()))
+    clusters = [(texts["all_topics"], {group: overall_mean(report) for group, report in reports.items()})]
+    clusters += [(_local(topic["title"], language),
+                  {group: report["topics"][index]["mean"] for group, report in reports.items()})
+                 for index, topic in enumerate(first["topics"])]
+    for heading, means in clusters:
+        if pdf.will_page_break(8 + len(reports) * 4.2 + 10):
+            pdf.add_page()
+        pdf.set_font(FONT, "B", 10)
+        pdf.multi_cell(0, 5, heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+        rows = [(group_label(group, language), means[group], GROUP_COLOURS.get(group, MUTED)) for group in reports]
+        pdf.bar_chart(rows, decimal_mark, texts["no_answers"], row_height=4.2)
+
+
+def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
+    """Return the audit report for the filters as PDF bytes; decimal_mark="," prints 3,92 and 7,69%."""
+    texts = TEXTS.get(language) or TEXTS["en"]
+    filters = report_filters(filters)
+    checklist = layout_checklist(filters)
+    report = report_data(filters, walk_ids)
+    title = _local(checklist.definition.get("title") or checklist.slug, language)
+    pdf = ReportDocument(f"{texts['report']} – {title}", texts)
+    pdf.set_title(f"{texts['report']} – {title}")
+    pdf.set_creator("City audit walks")
+    pdf.set_lang(language)
+    _title_page(pdf, checklist, report, filters, texts, language, decimal_mark)
+    _ranked_page(pdf, report, texts, language, decimal_mark)
+    _topic_pages(pdf, report, texts, language, decimal_mark)
+    _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark)
+    return bytes(pdf.output())

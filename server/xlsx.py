@@ -1,0 +1,259 @@
+"""XLSX downloads: the checklists (wide and long), the report's tables, the checklist and what was exported.
+
+Written with openpyxl's write-only mode: each sheet's rows go to a temporary file as
+they stream from the database, so memory does not grow with the number of answers
+(only the workbook's table of distinct strings stays in memory until it is saved).
+
+Cells keep their types: scores, counts and flags are numbers, times are Excel dates in
+UTC (Excel has no time zones, so they are stored without one and the About sheet says
+so), and the non-response share is a fraction shown with Excel's percent format
+(0.0769 shows as 7.69%), so it can be summed and charted as it is.
+"""
+import io
+from dataclasses import fields, replace
+from datetime import datetime, timezone
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
+from .queries import grouped_responses, layout_checklist, report_data
+
+MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_NAME_LIMIT = 31
+CELL_TEXT_LIMIT = 32767
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+SCORE_FORMAT = "0.00"
+PERCENT_FORMAT = "0.00%"
+FORBIDDEN_IN_SHEET_NAMES = str.maketrans({char: "-" for char in "\\/?*[]:"})
+REPORT_HEADER = ["Item", "Text", "Score", "Non-response %", "Answered", "Don't know", "Non-response",
+                 "Scored 1", "Scored 2", "Scored 3", "Scored 4", "Scored 5"]
+REPORT_WIDTHS = [8, 80, 8, 15, 10, 11, 13, 9, 9, 9, 9, 9]
+FIELD_WIDTHS = {"response_id": 38, "device_id": 38, "walk": 14, "checklist": 20, "group": 8, "language": 9,
+                "started_at": 20, "updated_at": 20, "received_at": 20, "answered_at": 20, "topic": 24,
+                "item_text": 60, "comment": 40}
+BOLD = Font(bold=True)
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def excel_time(value):
+    """Return an aware datetime or RFC 3339 text as a naive UTC datetime, which Excel can hold."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _cell(sheet, value, number_format=None):
+    """Return what to append for one value: plain values as they are, formatted ones as cells."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_TEXT_LIMIT]
+        if not text.startswith("="):
+            return text
+        cell = WriteOnlyCell(sheet, text)
+        cell.data_type = "s"  # a walker's comment "=…" stays text, never becomes a formula
+        return cell
+    if isinstance(value, datetime):
+        value, number_format = excel_time(value), number_format or DATE_FORMAT
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.number_format = number_format
+    return cell
+
+
+def _header_cell(sheet, name):
+    cell = WriteOnlyCell(sheet, name)
+    cell.font = BOLD
+    return cell
+
+
+def write_table(workbook, title, header, rows, widths, formats=None, wrap=()):
+    """Add a sheet: bold frozen header, column widths, an autofilter; return how many rows it got.
+
+    `formats` maps a column index to a number format; `wrap` lists the columns whose
+    text wraps. Rows are appended as they come, so `rows` may be a generator.
+    """
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, name) for name in header])
+    formats, count = formats or {}, 0
+    for row in rows:
+        cells = [_cell(sheet, value, formats.get(index)) for index, value in enumerate(row)]
+        for index in wrap:
+            if isinstance(cells[index], str):
+                cells[index] = WriteOnlyCell(sheet, cells[index])
+                cells[index].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    return count
+
+
+def _field_width(name):
+    if name in FIELD_WIDTHS:
+        return FIELD_WIDTHS[name]
+    if name.endswith("_comment"):
+        return 30
+    return max(len(name) + 2, 9)
+
+
+def _with_times(header, rows):
+    """Turn the RFC 3339 text in the *_at columns of export rows back into times, for Excel."""
+    time_columns = [index for index, name in enumerate(header) if name.endswith("_at")]
+    for row in rows:
+        for index in time_columns:
+            if row[index] is not None:
+                row[index] = excel_time(row[index])
+        yield row
+
+
+def sheet_names(titles, prefix="Report – "):
+    """Return Excel-safe, unique sheet names of at most 31 characters: prefix + title, cut with '…'."""
+    names, taken = [], set()
+    for title in titles:
+        name = (prefix + " ".join(str(title).split())).translate(FORBIDDEN_IN_SHEET_NAMES).strip("'")
+        if len(name) > SHEET_NAME_LIMIT:
+            name = name[:SHEET_NAME_LIMIT - 1].rstrip() + "…"
+        base, number = name, 2
+        while name.casefold() in taken:
+            suffix = f" ({number})"
+            name = base[:SHEET_NAME_LIMIT - len(suffix)] + suffix
+            number += 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _local(texts, language):
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _report_rows(topic, language):
+    for item in topic["items"]:
+        pct = item["non_response_pct"]
+        yield [item["id"], _local(item["text"], language), item["mean"],
+               None if pct is None else round(pct / 100, 6), item["answered"], item["dont_know"],
+               item["non_response"], *(item["distribution"].get(str(score), 0) for score in range(1, 6))]
+
+
+def write_report_sheets(workbook, report, language="en"):
+    """Add one sheet per report topic: per item its score, non-response share and counts."""
+    names = sheet_names(_local(topic["title"], language) for topic in report["topics"])
+    for name, topic in zip(names, report["topics"]):
+        write_table(workbook, name, REPORT_HEADER, _report_rows(topic, language), REPORT_WIDTHS,
+                    formats={2: SCORE_FORMAT, 3: PERCENT_FORMAT}, wrap=(1,))
+
+
+def _definition_languages(definition):
+    found = definition.get("languages") or []
+    for topic in definition["topics"]:
+        for item in topic["items"]:
+            found += [language for language in item["text"] if language not in found]
+    return list(dict.fromkeys(found))
+
+
+def write_checklist_sheet(workbook, checklist, language="en"):
+    """Add the checklist definition: per item its topic and its text in every language, with review flags."""
+    definition = checklist.definition
+    languages = _definition_languages(definition)
+    reviewed = {lang: (definition.get("translations") or {}).get(lang, {}).get("reviewed") for lang in languages}
+    header = ["topic", "topic_title", "item"] + [f"text_{lang}" for lang in languages] \
+        + [f"reviewed_{lang}" for lang in languages]
+    rows = ([topic["id"], _local(topic["title"], language), item["id"]]
+            + [item["text"].get(lang) for lang in languages] + [reviewed[lang] for lang in languages]
+            for topic in definition["topics"] for item in topic["items"])
+    widths = [22, 40, 8] + [60] * len(languages) + [12] * len(languages)
+    write_table(workbook, "Checklist", header, rows, widths)
+
+
+def _filter_rows(filters):
+    for field in fields(filters):
+        value = getattr(filters, field.name)
+        yield [f"Filter: {field.name}", "(any)" if value is None else value]
+
+
+def write_about_sheet(workbook, title, checklist, filters, counts, report=None, language="en"):
+    """Add the About sheet: what was exported, with which filters, when, and how to read the figures."""
+    rows = [["Export", title],
+            ["Checklist", checklist.slug],
+            ["Checklist version (layout)", checklist.version],
+            ["Checklist title", _local(checklist.definition.get("title") or {"en": checklist.slug}, language)],
+            ["Exported at (UTC)", _now()],
+            *_filter_rows(filters),
+            *([name, count] for name, count in counts),
+            ["Times", "All times are in UTC (Excel stores times without a time zone)."],
+            ["Score", "Mean of the scores given, 1 (worst) to 5 (best), rounded half up to 2 decimals."],
+            ["Non-response %", "Share of the matching checklists that did not score the item (left blank, "
+                               "\"don't know\", or not reached), shown as a percentage."]]
+    if report is not None:
+        rows += [[f"Topic mean: {_local(topic['title'], language)}", topic["mean"]] for topic in report["topics"]]
+    for lang, note in (checklist.definition.get("translations") or {}).items():
+        state = "reviewed" if note.get("reviewed") else "draft, not reviewed"
+        rows.append([f"Translation {lang}", f"{state}. {note.get('note') or ''}".strip()])
+    write_table(workbook, "About", ["Field", "Value"], rows, [34, 90], wrap=(1,))
+
+
+def report_filters(filters):
+    """Return the filters with the checklist named: the only one loaded when none was asked for."""
+    return filters if filters.checklist else replace(filters, checklist=layout_checklist(filters).slug)
+
+
+def write_responses_workbook(target, filters, walk_ids=None, language="en"):
+    """Write the full workbook (responses wide and long, report tables, checklist, About) to a path or file."""
+    filters = report_filters(filters)
+    checklist = layout_checklist(filters)
+    workbook = Workbook(write_only=True)
+    item_ids = checklist.item_ids
+    header = wide_fields(item_ids)
+    widths = [_field_width(name) for name in header]
+    responses = write_table(workbook, "Responses", header,
+                            _with_times(header, wide_rows(grouped_responses(filters, walk_ids), item_ids)), widths)
+    answers = write_table(workbook, "Answers", LONG_FIELDS,
+                          _with_times(LONG_FIELDS, long_rows(grouped_responses(filters, walk_ids),
+                                                             item_index(checklist.definition, language))),
+                          [_field_width(name) for name in LONG_FIELDS])
+    report = report_data(filters, walk_ids)
+    write_report_sheets(workbook, report, language)
+    write_checklist_sheet(workbook, checklist, language)
+    write_about_sheet(workbook, "Checklists received, with the report's tables", checklist, filters,
+                      [("Checklists", responses), ("Answers", answers)], report, language)
+    workbook.save(target)
+
+
+def write_report_workbook(target, filters, walk_ids=None, language="en"):
+    """Write the report's tables and the About sheet to a path or file."""
+    filters = report_filters(filters)
+    checklist = layout_checklist(filters)
+    report = report_data(filters, walk_ids)
+    workbook = Workbook(write_only=True)
+    write_report_sheets(workbook, report, language)
+    write_about_sheet(workbook, "Audit report", checklist, filters, [("Checklists", report["responses"])],
+                      report, language)
+    workbook.save(target)
+
+
+def responses_workbook(filters, walk_ids=None, language="en"):
+    """Return the full workbook as bytes (see write_responses_workbook)."""
+    buffer = io.BytesIO()
+    write_responses_workbook(buffer, filters, walk_ids, language)
+    return buffer.getvalue()
+
+
+def report_workbook(filters, walk_ids=None, language="en"):
+    """Return the report workbook as bytes (see write_report_workbook)."""
+    buffer = io.BytesIO()
+    write_report_workbook(buffer, filters, walk_ids, language)
+    return buffer.getvalue()
+

@@ -1,0 +1,56 @@
+"""Run the app under a real gunicorn on a loopback port, for tests and benchmarks."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """Seed a database with the CLI, then serve it with gunicorn until stopped."""
+
+    def __init__(self, database_url, workers=2, threads=4, env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test",
+                    "RATELIMIT_ENABLED": "0", **(env or {})}
+        self.workers, self.threads = workers, threads
+        self.process = None
+
+    def flask(self, *args):
+        """Run a flask CLI command against the same database; return its output."""
+        result = subprocess.run([str(BIN / "flask"), "--app", "server", *args], env=self.env, cwd=ROOT,
+                                capture_output=True, text=True, check=True)
+        return result.stdout
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "--threads", str(self.threads), "--log-level", "warning", "server:create_app()"],
+            env=self.env, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v1/walks", timeout=1).read()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("gunicorn exited while starting")
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start within 30 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)

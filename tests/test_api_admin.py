@@ -1,0 +1,153 @@
+"""What admins do through the API: walks, stations, keys, checklist versions, and the public reads."""
+import copy
+import json
+
+from sqlalchemy import select
+
+from server.catalog import shared_definitions
+from server.models import Response
+from tests.conftest import PUBLIC_URL, make_answer, make_record, post_sync
+
+
+def integra():
+    return copy.deepcopy(next(d for _, d in shared_definitions("checklists")))
+
+
+def new_walk(**changes):
+    walk = {"slug": "karlin", "title": {"en": "Karlín", "cs": "Karlín"},
+            "checklist": {"slug": "integra-city-audit"},
+            "stations": [{"code": "KA-1", "title": {"en": "Florenc bus station", "cs": "Autobusové nádraží Florenc"},
+                          "position": 1, "lat": 50.0893, "lon": 14.4401, "items": ["ue2", "ue5"]},
+                         {"code": "KA-2", "title": {"en": "Karlín Square", "cs": "Karlínské náměstí"},
+                          "position": 2, "lat": 50.0925, "lon": 14.4508, "items": None}]}
+    walk.update(changes)
+    return walk
+
+
+def test_public_walk_lists_stations_in_order_without_the_key(client, seeded):
+    """The walker app reads a walk's stations and first items; the key is not in it."""
+    walk = client.get("/api/v1/walks/libus").json
+    assert walk["checklist"] == {"slug": "integra-city-audit", "version": 1}
+    assert [s["position"] for s in walk["stations"]] == sorted(s["position"] for s in walk["stations"])
+    assert "key" not in json.dumps(walk)
+    assert {"code", "title", "position", "lat", "lon", "items"} <= set(walk["stations"][0])
+    assert any("SAPA" in s["title"]["en"] for s in walk["stations"])
+
+
+def test_checklist_is_served_with_version_and_languages(client, seeded):
+    """The app gets the 30 items in four topics with their Czech text and the 1–5 scale."""
+    checklist = client.get("/api/v1/checklists/integra-city-audit").json
+    assert checklist["version"] == 1 and checklist["scale"]["min"] == 1 and checklist["scale"]["max"] == 5
+    assert "cs" in checklist["languages"]
+    assert sum(len(t["items"]) for t in checklist["topics"]) == 30
+    reply = client.get("/api/v1/checklists/integra-city-audit")
+    again = client.get("/api/v1/checklists/integra-city-audit", headers={"If-None-Match": reply.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_admin_walk_gives_key_and_exact_station_links(client, seeded, admin_headers):
+    """Each station's link carries the walk, the station code and the key, on the public address."""
+    walk = client.get("/api/v1/admin/walks/prague-7", headers=admin_headers).json
+    key = seeded["prague-7"].key
+    assert walk["key"] == key
+    assert walk["url"] == f"{PUBLIC_URL}/w/prague-7#k={key}"
+    assert walk["stations"][0]["url"] == f"{PUBLIC_URL}/w/prague-7/P7-1#k={key}"
+
+
+def test_changed_checklist_becomes_a_new_version_and_old_answers_keep_theirs(client, db, seeded, admin_headers):
+    """Editing the checklist makes version 2; checklists sent with version 1 stay version 1."""
+    post_sync(client, seeded["centre"], [make_record([make_answer("vs1", 4)])])
+    definition = integra()
+    assert client.post("/api/v1/checklists", json=definition, headers=admin_headers).status_code == 200
+    definition["topics"][0]["items"][0]["text"]["en"] = "The city has a published diversity strategy."
+    reply = client.post("/api/v1/checklists", json=definition, headers=admin_headers)
+    assert reply.status_code == 201 and reply.json["version"] == 2
+    assert client.get("/api/v1/checklists/integra-city-audit").json["version"] == 2
+    assert client.get("/api/v1/checklists/integra-city-audit?version=1").json["version"] == 1
+    stored = db.session.execute(select(Response)).scalar_one()
+    assert stored.checklist.version == 1
+    # The walk stays on version 1 until an admin moves it; then new checklists may use version 2.
+    assert client.get("/api/v1/walks/centre").json["checklist"]["version"] == 1
+    moved = client.patch("/api/v1/admin/walks/centre", json={"checklist_version": 2}, headers=admin_headers)
+    assert moved.json["checklist"]["version"] == 2
+    reply = post_sync(client, seeded["centre"], [make_record([make_answer("vs1", 2)], version=2)])
+    assert reply.json["results"][0]["status"] == "accepted"
+
+
+def test_invalid_checklist_is_refused_with_reasons(client, seeded, admin_headers):
+    """A definition with a duplicated item id is refused and nothing changes."""
+    definition = integra()
+    definition["topics"][1]["items"][0]["id"] = "vs1"
+    reply = client.post("/api/v1/checklists", json=definition, headers=admin_headers)
+    assert reply.status_code == 400
+    assert any("vs1" in d["message"] for d in reply.json["error"]["details"])
+    assert client.get("/api/v1/checklists/integra-city-audit").json["version"] == 1
+
+
+def test_admin_creates_edits_and_deletes_a_walk(client, seeded, admin_headers):
+    """An admin defines a new walk with stations, edits a station, and removes the walk."""
+    reply = client.post("/api/v1/admin/walks", json=new_walk(), headers=admin_headers)
+    assert reply.status_code == 201
+    assert [s["code"] for s in reply.json["stations"]] == ["KA-1", "KA-2"]
+    assert client.post("/api/v1/admin/walks", json=new_walk(), headers=admin_headers).status_code == 409
+    station = {"title": {"en": "Invalidovna", "cs": "Invalidovna"}, "lat": 50.0967, "lon": 14.4636,
+               "items": ["ue9"]}
+    reply = client.put("/api/v1/admin/walks/karlin/stations/KA-3", json=station, headers=admin_headers)
+    assert reply.status_code == 201 and reply.json["stations"][-1]["code"] == "KA-3"
+    reply = client.put("/api/v1/admin/walks/karlin/stations/KA-3", json={**station, "items": ["nope"]},
+                       headers=admin_headers)
+    assert reply.status_code == 400 and "nope" in json.dumps(reply.json["error"]["details"])
+    reply = client.delete("/api/v1/admin/walks/karlin/stations/KA-1", headers=admin_headers)
+    assert [s["code"] for s in reply.json["stations"]] == ["KA-2", "KA-3"]
+    assert client.delete("/api/v1/admin/walks/karlin", headers=admin_headers).status_code == 204
+    assert client.get("/api/v1/walks/karlin").status_code == 404
+
+
+def test_walk_with_answers_cannot_be_deleted(client, seeded, admin_headers):
+    """A walk that has received checklists is kept; the admin is told to close it."""
+    post_sync(client, seeded["centre"], [make_record([make_answer("vs1", 4)])])
+    reply = client.delete("/api/v1/admin/walks/centre", headers=admin_headers)
+    assert reply.status_code == 409 and "close" in reply.json["error"]["message"]
+
+
+def test_station_codes_stay_unique_across_walks(client, seeded, admin_headers):
+    """A typed station code always leads to one place: codes cannot repeat across walks."""
+    walk = new_walk(stations=[{**new_walk()["stations"][0], "code": "P7-1"}])
+    reply = client.post("/api/v1/admin/walks", json=walk, headers=admin_headers)
+    assert reply.status_code == 400 and "P7-1" in reply.json["error"]["message"]
+
+
+def test_close_reopen_and_rotate_key(client, seeded, admin_headers):
+    """Closing stops deliveries, reopening resumes them, rotating the key retires printed codes."""
+    walk = seeded["libus"]
+    record = make_record([make_answer("vs1", 3)])
+    assert client.post("/api/v1/admin/walks/libus/close", headers=admin_headers).json["closed"] is True
+    assert post_sync(client, walk, [record]).status_code == 403
+    assert client.post("/api/v1/admin/walks/libus/reopen", headers=admin_headers).json["closed"] is False
+    old_key = walk.key
+    rotated = client.post("/api/v1/admin/walks/libus/rotate-key", headers=admin_headers).json
+    assert rotated["key"] != old_key and f"#k={rotated['key']}" in rotated["stations"][0]["url"]
+    assert post_sync(client, walk, [record], key=old_key).json["error"]["code"] == "walk_key_replaced"
+    assert post_sync(client, walk, [record], key=rotated["key"]).json["results"][0]["status"] == "accepted"
+
+
+def test_tokens_can_be_made_for_facilitators_of_named_walks(client, seeded, admin_headers):
+    """An admin makes a facilitator token for one walk; its secret is shown once."""
+    reply = client.post("/api/v1/admin/tokens", json={"role": "facilitator", "walks": ["libus"],
+                                                      "label": "Libuš tablet"}, headers=admin_headers)
+    assert reply.status_code == 201 and reply.json["token"].startswith("cat_")
+    listed = client.get("/api/v1/admin/tokens", headers=admin_headers).json["tokens"]
+    assert all("token" not in t for t in listed) and listed[-1]["walks"] == ["libus"]
+    reply = client.post("/api/v1/admin/tokens", json={"role": "facilitator"}, headers=admin_headers)
+    assert reply.status_code == 400
+
+
+def test_openapi_document_describes_the_api(client):
+    """Clients and fuzzers get an OpenAPI 3 document naming every endpoint and the sync limits."""
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    for path in ("/walks/{slug}/sync", "/checklists/{slug}", "/walks/{slug}", "/admin/walks/{slug}",
+                 "/report", "/export/responses.csv", "/export/responses.json"):
+        assert path in spec["paths"], path
+    assert {"SyncRequest", "SyncReply", "Report", "Error", "AdminWalk"} <= set(spec["components"]["schemas"])
+    assert "1000 checklists" in spec["info"]["description"]

@@ -1,0 +1,228 @@
+"""Every API error comes as the JSON envelope with the right status, and nothing good is lost."""
+import gzip
+import json
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from server.models import SyncLogEntry
+from tests.conftest import make_answer, make_app, make_record, make_token, post_sync
+
+
+def envelope(reply, status, code=None):
+    """Assert the reply is the error envelope with this status (and code); return the error."""
+    assert reply.status_code == status, reply.data[:300]
+    assert reply.mimetype == "application/json"
+    error = reply.json["error"]
+    assert set(error) == {"code", "message", "details"} and error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+def sync_raw(client, walk, data, content_type="application/json", **headers):
+    return client.post(f"/api/v1/walks/{walk.slug}/sync", data=data,
+                       headers={"X-Walk-Key": walk.key, "Content-Type": content_type, **headers})
+
+
+def test_malformed_json_is_400_and_the_body_is_kept(client, db, seeded):
+    """A truncated upload is refused as malformed, and what arrived is kept in the log."""
+    reply = sync_raw(client, seeded["centre"], b'{"device_id": "x", "responses": [{"id"')
+    envelope(reply, 400, "malformed_json")
+    entry = db.session.execute(select(SyncLogEntry)).scalar_one()
+    assert entry.outcome == "rejected" and entry.payload.startswith('{"device_id"')
+
+
+def test_bad_envelope_is_400_naming_the_fields(client, db, seeded):
+    """A request without a device id is refused, saying which field is wrong; its records are logged."""
+    body = {"responses": [make_record([make_answer("vs1", 3)])]}
+    error = envelope(sync_raw(client, seeded["centre"], json.dumps(body)), 400, "malformed_request")
+    assert "device_id" in error["details"]
+    assert db.session.execute(select(SyncLogEntry.outcome)).scalars().all() == ["rejected"]
+
+
+def test_body_that_is_not_an_object_is_400(client, seeded):
+    """A JSON list instead of an object is refused clearly."""
+    envelope(sync_raw(client, seeded["centre"], b"[1, 2]"), 400, "malformed_request")
+
+
+def test_not_json_is_415(client, seeded):
+    """A form post or plain text is refused as the wrong media type."""
+    envelope(sync_raw(client, seeded["centre"], b"device_id=1", "application/x-www-form-urlencoded"), 415)
+
+
+def test_unknown_content_encoding_is_415(client, seeded):
+    """Only gzip (or no) compression is understood."""
+    envelope(sync_raw(client, seeded["centre"], b"{}", **{"Content-Encoding": "br"}), 415)
+
+
+def test_corrupt_gzip_is_400(client, seeded):
+    """A gzip body cut short is refused, not half-read."""
+    data = gzip.compress(json.dumps({"device_id": str(uuid.uuid4()), "responses": []}).encode())[:-8]
+    envelope(sync_raw(client, seeded["centre"], data, **{"Content-Encoding": "gzip"}), 400, "malformed_body")
+
+
+def test_missing_walk_key_is_401_and_wrong_key_is_403(client, seeded):
+    """Without the walk's key nothing is stored; the message says where the key comes from."""
+    walk = seeded["centre"]
+    record = make_record([make_answer("vs1", 3)])
+    error = envelope(post_sync(client, walk, [record], key=""), 401, "missing_walk_key")
+    assert "X-Walk-Key" in error["message"]
+    envelope(post_sync(client, walk, [record], key="guess"), 403, "wrong_walk_key")
+
+
+def test_replaced_key_is_403_with_advice_and_the_records_are_kept(client, db, seeded):
+    """A phone holding codes from before a key rotation is told so, and its checklists are logged."""
+    walk = seeded["centre"]
+    old_key = walk.key
+    walk.rotate_key()
+    db.session.commit()
+    record = make_record([make_answer("vs1", 3)])
+    error = envelope(post_sync(client, walk, [record], key=old_key), 403, "walk_key_replaced")
+    assert "replaced" in error["message"] and "facilitator" in error["message"]
+    entry = db.session.execute(select(SyncLogEntry)).scalar_one()
+    assert entry.outcome == "rejected" and json.loads(entry.payload)["id"] == record["id"]
+    assert post_sync(client, walk, [record]).json["results"][0]["status"] == "accepted"
+
+
+def test_closed_walk_refuses_sync_and_keeps_the_records(client, db, seeded):
+    """After a walk is closed, late checklists are refused with a reason but kept for the admin."""
+    walk = seeded["libus"]
+    walk.closed = True
+    db.session.commit()
+    envelope(post_sync(client, walk, [make_record([make_answer("vs1", 3)])]), 403, "walk_closed")
+    assert db.session.execute(select(SyncLogEntry.outcome)).scalars().all() == ["rejected"]
+
+
+def test_unknown_walk_and_checklist_are_404(client, seeded):
+    """Links to walks or checklists that do not exist say so in JSON."""
+    envelope(client.get("/api/v1/walks/nowhere"), 404, "not_found")
+    envelope(client.post("/api/v1/walks/nowhere/sync", json={}), 404)
+    envelope(client.get("/api/v1/checklists/nothing"), 404)
+    error = envelope(client.get("/api/v1/checklists/integra-city-audit?version=5"), 404)
+    assert "no version 5" in error["message"]
+    envelope(client.get("/api/v1/checklists/integra-city-audit?version=abc"), 400)
+
+
+def test_unknown_api_route_is_json_404(client):
+    """Even a mistyped API address answers JSON, never an HTML page."""
+    envelope(client.get("/api/v1/no-such-thing"), 404)
+    envelope(client.get("/api/v2/walks"), 404)
+
+
+def test_wrong_method_is_405_with_allow(client, seeded):
+    """GET on the sync endpoint is refused with the allowed methods."""
+    reply = client.get("/api/v1/walks/centre/sync")
+    envelope(reply, 405, "method_not_allowed")
+    assert "POST" in reply.headers["Allow"]
+
+
+def test_too_many_checklists_is_413(_schema):
+    """A batch over the documented count limit is refused with the limit, and kept in the log."""
+    app = make_app(_schema, SYNC_MAX_RESPONSES=5)
+    with app.app_context():
+        from server.catalog import seed_shared
+        from server.extensions import db
+        from server.models import Walk
+        seed_shared()
+        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+        reply = post_sync(app.test_client(), walk, [make_record() for _ in range(6)])
+        error = envelope(reply, 413, "payload_too_large")
+        assert error["details"] == {"max_responses": 5}
+        assert len(db.session.execute(select(SyncLogEntry)).scalars().all()) == 6
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_too_large_body_and_gzip_bomb_are_413(_schema):
+    """Bodies over the byte limit are refused, whether sent plain or as a small gzip that expands."""
+    app = make_app(_schema, SYNC_MAX_BYTES=10_000)
+    with app.app_context():
+        from server.catalog import seed_shared
+        from server.extensions import db
+        from server.models import Walk
+        seed_shared()
+        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+        client = app.test_client()
+        big = json.dumps({"device_id": str(uuid.uuid4()), "responses": [], "pad": "x" * 20_000})
+        envelope(sync_raw(client, walk, big), 413)
+        bomb = gzip.compress(big.encode())
+        assert len(bomb) < 10_000
+        envelope(sync_raw(client, walk, bomb, **{"Content-Encoding": "gzip"}), 413)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/15"])
+def test_sync_rate_limit_is_429_in_json(_schema, storage):
+    """Past the per-address sync limit the phone is told to wait; memory or Redis storage alike."""
+    app = make_app(_schema, RATELIMIT_ENABLED=True, SYNC_RATE_LIMIT="3/minute",
+                   RATELIMIT_STORAGE_URI=storage)
+    with app.app_context():
+        from server.catalog import seed_shared
+        from server.extensions import db, limiter
+        from server.models import Walk
+        limiter.reset()
+        seed_shared()
+        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+        client = app.test_client()
+        codes = [post_sync(client, walk, [make_record()]).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        error = envelope(post_sync(client, walk, [make_record()]), 429, "too_many_requests")
+        assert "3 per 1 minute" in error["message"]
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_default_sync_limit_serves_a_cafe_of_phones(_schema):
+    """The default limit lets one address sync at least 120 times a minute (twenty phones, retries)."""
+    app = make_app(_schema, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        from server.catalog import seed_shared
+        from server.extensions import db, limiter
+        from server.models import Walk
+        limiter.reset()
+        seed_shared()
+        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+        client = app.test_client()
+        body = json.dumps({"device_id": str(uuid.uuid4()), "responses": []})
+        codes = {sync_raw(client, walk, body).status_code for _ in range(121)}
+        assert codes == {200}
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_repeated_auth_failures_are_rate_limited(_schema):
+    """Guessing walk keys from one address is cut off, with a JSON 429."""
+    app = make_app(_schema, RATELIMIT_ENABLED=True, AUTH_FAILURE_RATE_LIMIT="5/minute",
+                   RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        from server.catalog import seed_shared
+        from server.extensions import db, limiter
+        from server.models import Walk
+        limiter.reset()
+        seed_shared()
+        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+        client = app.test_client()
+        codes = [post_sync(client, walk, [], key=f"guess{i}").status_code for i in range(7)]
+        assert codes[:5] == [403] * 5 and codes[5:] == [429, 429]
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_admin_errors_are_json(client, seeded):
+    """Admin endpoints answer missing or bad tokens and bad input with the envelope."""
+    envelope(client.get("/api/v1/admin/walks"), 401, "unauthorized")
+    envelope(client.get("/api/v1/admin/walks", headers={"Authorization": "Bearer nope"}), 401, "invalid_token")
+    headers = {"Authorization": f"Bearer {make_token('admin')}"}
+    envelope(client.post("/api/v1/admin/walks", data="x", headers=headers), 415)
+    envelope(client.post("/api/v1/admin/walks", data="{", headers={**headers, "Content-Type": "application/json"}),
+             400, "malformed_json")
+    error = envelope(client.post("/api/v1/admin/walks", json={"slug": "x"}, headers=headers), 400, "invalid")
+    assert error["details"]
+    envelope(client.get("/api/v1/report", headers=headers), 400)
+    envelope(client.get("/api/v1/report?checklist=integra-city-audit&group=student", headers=headers), 400)

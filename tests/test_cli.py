@@ -1,0 +1,82 @@
+"""The flask CLI: seeding, tokens, loading definitions, listing walks, exporting."""
+import csv
+import json
+
+from sqlalchemy import func, select
+
+from server.catalog import shared_definitions
+from server.models import ApiToken, Checklist, Walk
+from tests.conftest import bearer, make_answer, make_record, post_sync
+
+
+def test_seed_is_idempotent(runner, db):
+    """Running seed twice loads the checklist and the three walks once."""
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "1 new checklist version(s) and 3 new walk(s)" in first.output
+    second = runner.invoke(args=["seed"])
+    assert "0 new checklist version(s) and 0 new walk(s)" in second.output
+    assert db.session.execute(select(func.count()).select_from(Walk)).scalar_one() == 3
+    assert db.session.execute(select(func.count()).select_from(Checklist)).scalar_one() == 1
+
+
+def test_create_token_prints_a_working_token_last(runner, client, seeded):
+    """The token printed as the last line opens the admin API."""
+    result = runner.invoke(args=["create-token", "--role", "admin", "--label", "report script"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/admin/walks", headers=bearer(token)).status_code == 200
+
+
+def test_facilitator_token_needs_a_known_walk(runner, db, seeded):
+    """A facilitator token is bound to walks that exist."""
+    assert runner.invoke(args=["create-token", "--role", "facilitator"]).exit_code == 1
+    result = runner.invoke(args=["create-token", "--role", "facilitator", "--walk", "atlantis"])
+    assert result.exit_code == 1 and "No walk 'atlantis'" in result.output
+    result = runner.invoke(args=["create-token", "--role", "facilitator", "--walk", "libus"])
+    assert result.exit_code == 0
+    token = db.session.execute(select(ApiToken)).scalar_one()
+    assert [w.slug for w in token.walks] == ["libus"]
+
+
+def test_load_checklist_versions_a_changed_file(runner, seeded, tmp_path):
+    """Loading the same file changes nothing; a changed file becomes version 2; a broken one is explained."""
+    path, definition = next(shared_definitions("checklists"))
+    result = runner.invoke(args=["load-checklist", str(path)])
+    assert "unchanged, still version 1" in result.output
+    definition["title"]["en"] = "INTEGRA city audit (2019 edition)"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(definition), encoding="utf-8")
+    assert "new version 2" in runner.invoke(args=["load-checklist", str(changed)]).output
+    del definition["topics"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(definition), encoding="utf-8")
+    result = runner.invoke(args=["load-checklist", str(broken)])
+    assert result.exit_code == 1 and "topics" in result.output
+    not_json = tmp_path / "notjson.json"
+    not_json.write_text("{", encoding="utf-8")
+    result = runner.invoke(args=["load-checklist", str(not_json)])
+    assert result.exit_code == 1 and "Error" in result.output
+
+
+def test_walks_list_shows_counts(runner, client, seeded):
+    """Facilitators see each walk with its stations and how many checklists arrived."""
+    post_sync(client, seeded["libus"], [make_record([make_answer("vs1", 2)])])
+    output = runner.invoke(args=["walks", "list"]).output
+    line = next(line for line in output.splitlines() if line.startswith("libus"))
+    assert "5 stations" in line and "1 checklists" in line and "open" in line
+
+
+def test_export_writes_the_file_with_progress(runner, client, seeded, tmp_path):
+    """The export command writes the same wide CSV as the API, with a progress bar."""
+    post_sync(client, seeded["libus"], [make_record([make_answer("vs1", 2, comment="Libuš: přístupnost")])])
+    out = tmp_path / "wide.csv"
+    result = runner.invoke(args=["export", "--layout", "wide", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Exporting 1 checklists" in result.output
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1 and rows[0]["vs1_comment"] == "Libuš: přístupnost"
+    out_json = tmp_path / "all.json"
+    assert runner.invoke(args=["export", "--format", "json", "--out", str(out_json)]).exit_code == 0
+    assert len(json.loads(out_json.read_text(encoding="utf-8"))["responses"]) == 1

@@ -1,0 +1,84 @@
+"""Merged downloads: every checklist and answer, Czech text intact, streamed."""
+import csv
+import io
+import json
+
+import pytest
+
+from server.exports import wide_fields
+from tests.conftest import make_answer, make_record, post_sync
+from tests.test_report import load_2018
+
+
+def read_csv(reply):
+    text = reply.data.decode("utf-8")
+    assert text.startswith("\ufeff"), "BOM missing: Excel would garble Czech text"
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+@pytest.fixture
+def czech(client, seeded):
+    """A checklist with Czech comments at Prague 7 stations, and one with nothing answered."""
+    post_sync(client, seeded["prague-7"], [
+        make_record([make_answer("vs1", 4, station="P7-3", comment="Holešovice: přístupnost dobrá"),
+                     make_answer("vs2", None, dont_know=True, station="P7-1"),
+                     make_answer("ue4", None, comment="Žádné veřejné toalety")], group="czech", language="cs"),
+        make_record([], group=None, language=None),
+    ])
+
+
+def test_long_csv_has_one_row_per_answer_with_czech_text(client, czech, admin_headers):
+    """The long layout lists each answer with its station, topic and item text; Czech survives."""
+    reply = client.get("/api/v1/export/responses.csv?layout=long", headers=admin_headers)
+    assert reply.status_code == 200 and reply.is_streamed
+    assert reply.headers["Content-Disposition"].startswith("attachment;")
+    rows = read_csv(reply)
+    assert len(rows) == 3
+    first = rows[0]
+    assert (first["item"], first["score"], first["station"], first["topic"]) == ("vs1", "4", "P7-3", "vision-services")
+    assert first["comment"] == "Holešovice: přístupnost dobrá" and first["walk"] == "prague-7"
+    assert rows[1]["dont_know"] == "1" and rows[1]["score"] == ""
+    assert rows[2]["comment"] == "Žádné veřejné toalety" and rows[2]["station"] == ""
+
+
+def test_wide_csv_has_one_row_per_checklist(client, czech, admin_headers):
+    """The wide layout has a row per participant's checklist and columns per item."""
+    rows = read_csv(client.get("/api/v1/export/responses.csv?layout=wide", headers=admin_headers))
+    assert len(rows) == 2
+    answered = next(r for r in rows if r["group"] == "czech")
+    assert answered["vs1_score"] == "4" and answered["vs1_comment"] == "Holešovice: přístupnost dobrá"
+    assert answered["vs2_dont_know"] == "1" and answered["at5_score"] == ""
+    assert list(rows[0])[:11] == ["response_id", "walk", "device_id", "revision", "checklist",
+                                  "checklist_version", "group", "language", "started_at", "updated_at", "received_at"]
+    assert len(rows[0]) == 11 + 4 * 30
+
+
+def test_json_export_is_the_sync_format_plus_walk(client, czech, admin_headers):
+    """The JSON download holds every checklist as the devices sent it, with walk and receipt time."""
+    reply = client.get("/api/v1/export/responses.json?walk=prague-7", headers=admin_headers)
+    document = json.loads(reply.data.decode("utf-8"))
+    assert document["filters"] == {"walk": "prague-7"}
+    assert len(document["responses"]) == 2
+    first = next(r for r in document["responses"] if r["answers"])
+    assert first["walk"] == "prague-7" and first["received_at"].endswith("Z")
+    assert first["answers"][0]["comment"] == "Holešovice: přístupnost dobrá"
+
+
+def test_exports_filter_like_the_report(client, seeded, admin_headers):
+    """Filters by group and station narrow the download as they narrow the report."""
+    load_2018(client, seeded)
+    all_rows = read_csv(client.get("/api/v1/export/responses.csv?layout=wide", headers=admin_headers))
+    assert len(all_rows) == 26 and len({r["response_id"] for r in all_rows}) == 26
+    ngo = read_csv(client.get("/api/v1/export/responses.csv?layout=wide&group=ngo", headers=admin_headers))
+    assert ngo and {r["group"] for r in ngo} == {"ngo"}
+    at_station = read_csv(client.get("/api/v1/export/responses.csv?layout=long&station=CE-1",
+                                     headers=admin_headers))
+    assert at_station and {r["walk"] for r in at_station} == {"centre"}
+    bad = client.get("/api/v1/export/responses.csv?layout=tall", headers=admin_headers)
+    assert bad.status_code == 400 and "layout" in bad.json["error"]["details"]
+
+
+def test_wide_header_names_score_and_comment_per_item():
+    """Spreadsheet users find <item>_score and <item>_comment columns."""
+    fields = wide_fields(["vs1", "vs2"])
+    assert {"vs1_score", "vs1_comment", "vs2_score", "vs2_comment"} <= set(fields)

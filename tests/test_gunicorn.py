@@ -1,0 +1,90 @@
+"""The sync rules hold through a real gunicorn with several worker processes."""
+import gzip
+import json
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_URL, clear_database, make_answer, make_app, make_record
+from tests.serve import Gunicorn
+
+pytestmark = pytest.mark.gunicorn
+
+
+def call(url, method="GET", body=None, headers=None):
+    """Send a request; return (status, parsed JSON body)."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, _schema):
+    """Gunicorn with 2 workers on a seeded database."""
+    database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'audit.sqlite3'}"
+    if TEST_DATABASE_URL:
+        app = make_app(_schema)
+        with app.app_context():
+            clear_database()
+    served = Gunicorn(database_url)
+    served.flask("seed")
+    served.token = served.flask("create-token", "--role", "admin").strip().splitlines()[-1]
+    served.start()
+    yield served
+    served.stop()
+
+
+def walk_key(server, slug):
+    status, walk = call(f"{server.url}/api/v1/admin/walks/{slug}", headers={"Authorization": f"Bearer {server.token}"})
+    assert status == 200
+    return walk["key"]
+
+
+def sync(server, slug, key, records, compress=False):
+    body = json.dumps({"device_id": str(uuid.uuid4()), "responses": records}).encode()
+    headers = {"X-Walk-Key": key, "Content-Type": "application/json"}
+    if compress:
+        body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+    return call(f"{server.url}/api/v1/walks/{slug}/sync", "POST", body, headers)
+
+
+def test_batch_resent_through_gunicorn_is_duplicate(server):
+    """A gzip batch sent twice through gunicorn is accepted once, then reported duplicate."""
+    key = walk_key(server, "libus")
+    records = [make_record([make_answer("vs1", 4, station="LI-2")]) for _ in range(20)]
+    status, reply = sync(server, "libus", key, records, compress=True)
+    assert status == 200 and {r["status"] for r in reply["results"]} == {"accepted"}
+    status, reply = sync(server, "libus", key, records)
+    assert {r["status"] for r in reply["results"]} == {"duplicate"}
+
+
+def test_parallel_devices_across_workers_store_each_checklist_once(server):
+    """Eight phones syncing the same 30 checklists at once, across worker processes, store 30."""
+    key = walk_key(server, "centre")
+    records = [make_record([make_answer(f"ue{i}", i % 5 + 1, station="CE-1") for i in range(1, 11)])
+               for _ in range(30)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        replies = list(pool.map(lambda _: sync(server, "centre", key, records), range(8)))
+    assert [status for status, _ in replies] == [200] * 8
+    accepted = sum(r["status"] == "accepted" for _, reply in replies for r in reply["results"])
+    assert accepted == 30
+    status, report = call(f"{server.url}/api/v1/report?checklist=integra-city-audit&walk=centre",
+                          headers={"Authorization": f"Bearer {server.token}"})
+    assert report["responses"] == 30
+    ue1 = report["topics"][2]["items"][0]
+    assert (ue1["id"], ue1["answered"]) == ("ue1", 30)
+
+
+def test_errors_through_gunicorn_are_json(server):
+    """Behind gunicorn too, errors are the JSON envelope."""
+    status, body = call(f"{server.url}/api/v1/walks/centre/sync", "POST", b"{",
+                        {"X-Walk-Key": walk_key(server, "centre"), "Content-Type": "application/json"})
+    assert status == 400 and body["error"]["code"] == "malformed_json"
+    status, body = call(f"{server.url}/api/v1/report")
+    assert status == 401 and body["error"]["code"] == "unauthorized"

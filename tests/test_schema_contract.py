@@ -1,0 +1,174 @@
+"""The shared examples hold the JSON Schemas, the marshmallow schemas and the sync validator to one contract."""
+import json
+from pathlib import Path
+
+import pytest
+from marshmallow import ValidationError
+
+from server.catalog import check_checklist, definition_hash, shared_definitions
+from server.contract import SHARED_SCHEMA_DIR, schema_errors
+from server.schemas import sync_request_schema
+from server.sync import WalkContext, validate_envelope, validate_record
+
+EXAMPLES = SHARED_SCHEMA_DIR / "examples"
+
+
+def examples(schema, verdict):
+    """Return (name, example) pairs of one schema's valid or invalid examples."""
+    paths = sorted((EXAMPLES / schema / verdict).glob("*.json"))
+    return [pytest.param(json.loads(p.read_text(encoding="utf-8")), id=p.stem) for p in paths]
+
+
+def all_definitions():
+    checklist = next(d for _, d in shared_definitions("checklists"))
+    walks = [d for _, d in shared_definitions("walks")]
+    return checklist, walks
+
+
+def permissive_context():
+    """A walk context knowing every shipped item and station, so only the contract decides."""
+    checklist, walks = all_definitions()
+    items = frozenset(i["id"] for t in checklist["topics"] for i in t["items"])
+    codes = frozenset(s["code"] for w in walks for s in w["stations"])
+    return WalkContext("any", checklist["slug"], {1: items}, codes, {1: 1})
+
+
+def validator_paths(payload):
+    """Run the server's sync validator; return the slash paths it refuses (empty when it accepts)."""
+    errors = validate_envelope(payload, 1000)
+    paths = [key.replace(".", "/") for key in errors]
+    if not errors:
+        context = permissive_context()
+        for index, record in enumerate(payload["responses"]):
+            _, record_errors = validate_record(record, context)
+            paths += [f"responses/{index}/" + key.replace(".", "/") if key else f"responses/{index}"
+                      for key in record_errors]
+    return [p.rstrip("/") for p in paths]
+
+
+def marshmallow_paths(payload):
+    """Run the marshmallow schema; return the slash paths it refuses."""
+    try:
+        sync_request_schema.load(payload)
+    except ValidationError as error:
+        return list(_flatten(error.messages))
+    return []
+
+
+def _flatten(messages, prefix=""):
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}/{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix
+            yield from _flatten(value, path)
+    else:
+        yield prefix
+
+
+def _covers(expected, paths):
+    return any(path == expected or path.startswith(expected + "/") or expected.startswith(path + "/")
+               or (expected == "" and path in ("", "device_id", "responses")) for path in paths)
+
+
+@pytest.mark.parametrize("example", examples("sync-request", "valid"))
+def test_valid_sync_requests_pass_every_validator(example):
+    """A request the app may send is accepted by the schema, by marshmallow and by the sync rules."""
+    payload = example["payload"]
+    assert schema_errors("sync-request", payload) == []
+    assert marshmallow_paths(payload) == []
+    assert validator_paths(payload) == []
+
+
+@pytest.mark.parametrize("example", examples("sync-request", "invalid"))
+def test_invalid_sync_requests_fail_every_validator_at_the_same_field(example):
+    """A defective request is refused by all three validators, each naming the faulty field."""
+    payload, expected = example["payload"], example["invalid_at"]
+    json_paths = [e["path"] for e in schema_errors("sync-request", payload)]
+    assert json_paths and _covers(expected, json_paths), json_paths
+    assert _covers(expected, marshmallow_paths(payload)), marshmallow_paths(payload)
+    assert _covers(expected, validator_paths(payload)), validator_paths(payload)
+
+
+@pytest.mark.parametrize("example", examples("sync-reply", "valid"))
+def test_valid_sync_replies_match_the_reply_schema(example):
+    """Replies shaped as documented validate."""
+    assert schema_errors("sync-reply", example["payload"]) == []
+
+
+@pytest.mark.parametrize("example", examples("sync-reply", "invalid"))
+def test_invalid_sync_replies_fail_the_reply_schema(example):
+    """Malformed replies are caught by the reply schema."""
+    assert schema_errors("sync-reply", example["payload"])
+
+
+@pytest.mark.parametrize("example", examples("checklist", "valid"))
+def test_valid_checklists_load(example):
+    """A well-formed checklist definition passes the server's checks."""
+    check_checklist(example["payload"])
+
+
+@pytest.mark.parametrize("example", examples("checklist", "invalid"))
+def test_invalid_checklists_are_refused(example):
+    """A malformed checklist definition is refused with its field named."""
+    errors = schema_errors("checklist", example["payload"])
+    assert errors and _covers(example["invalid_at"], [e["path"] for e in errors])
+
+
+@pytest.mark.parametrize("example", examples("walk", "invalid"))
+def test_invalid_walks_are_refused(example):
+    """A malformed walk definition is refused with its field named."""
+    errors = schema_errors("walk", example["payload"])
+    assert errors and _covers(example["invalid_at"], [e["path"] for e in errors])
+
+
+@pytest.mark.parametrize("example", examples("walk", "valid"))
+def test_valid_walks_pass(example):
+    """A well-formed walk definition passes the walk schema."""
+    assert schema_errors("walk", example["payload"]) == []
+
+
+def test_integra_checklist_has_the_seed_structure():
+    """The INTEGRA checklist has 30 items in the 2018 report's four topics, 8/7/10/5, with Czech text."""
+    checklist, _ = all_definitions()
+    check_checklist(checklist)
+    assert checklist["slug"] == "integra-city-audit"
+    assert [len(t["items"]) for t in checklist["topics"]] == [8, 7, 10, 5]
+    assert checklist["topics"][0]["items"][0]["text"]["en"].startswith("The city has a strategy for promoting diversity")
+    for topic in checklist["topics"]:
+        for item in topic["items"]:
+            assert item["text"]["cs"].strip() and item["text"]["en"].strip()
+    reconstructed = [i["id"] for t in checklist["topics"] for i in t["items"] if i.get("reconstructed")]
+    assert reconstructed == ["vs2"]
+
+
+def test_item_source_texts_are_printed_in_the_seed():
+    """Every item's source text is quoted from the 2018 report exactly."""
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_24c907e847416e57.txt"
+    if not seed.exists():
+        seed = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_24c907e847416e57.txt"
+    text = seed.read_text(encoding="utf-8")
+    checklist, _ = all_definitions()
+    for topic in checklist["topics"]:
+        for item in topic["items"]:
+            assert item["source_text"] in text, item["id"]
+
+
+def test_walks_name_the_seed_places_with_unique_codes():
+    """The three Prague walks exist with 3–6 stations each, codes unique across walks."""
+    _, walks = all_definitions()
+    assert sorted(w["slug"] for w in walks) == ["centre", "libus", "prague-7"]
+    codes = [s["code"] for w in walks for s in w["stations"]]
+    assert len(codes) == len(set(codes))
+    for walk in walks:
+        assert 3 <= len(walk["stations"]) <= 6
+        assert schema_errors("walk", walk) == []
+    titles = json.dumps(walks, ensure_ascii=False)
+    for place in ("SAPA", "Václavské náměstí", "hlavní nádraží", "Holešovic"):
+        assert place in titles
+
+
+def test_definition_hash_ignores_version():
+    """Serving a checklist with its version does not make it look changed."""
+    checklist, _ = all_definitions()
+    assert definition_hash(checklist) == definition_hash({**checklist, "version": 3})
