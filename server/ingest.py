@@ -5,12 +5,12 @@ executemany statements write it, whatever the number of answers. The raw records
 are logged and committed first, so a refused record, or a request that fails
 midway, is never lost.
 """
-import json
 import logging
 import random
 import time
 import uuid
 
+import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -71,7 +71,7 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
             "revision": record.get("revision") if isinstance(record, dict)
             and type(record.get("revision")) is int and abs(record["revision"]) < 2**31 else None,
             "remote_addr": _text(remote_addr, 64),
-            "payload": record if isinstance(record, str) else json.dumps(record, ensure_ascii=False),
+            "payload": record if isinstance(record, str) else orjson.dumps(record).decode(),
         }
         for seq, record in enumerate(records)
     ]
@@ -157,10 +157,14 @@ def _apply(walk, device_id, checked, batch_id, context):
     return results
 
 
+ANSWER_COLUMNS = ("response_id", "item", "score", "dont_know", "comment", "station_code", "answered_at")
+
+
 def _write(walk, device_id, writes, existed, context):
     if not writes:
         return
     now = utcnow()
+    stored_time = _time_writer()
     new_rows, changed_rows, answer_rows = [], [], []
     for record_id, (record, digest) in writes.items():
         row = {
@@ -176,9 +180,8 @@ def _write(walk, device_id, writes, existed, context):
         else:
             new_rows.append({"id": record_id, "walk_id": walk.id, "received_at": now, **row})
         answer_rows.extend(
-            {"response_id": record_id, "item": a["item"], "score": a["score"],
-             "dont_know": a["dont_know"], "comment": a["comment"], "station_code": a["station"],
-             "answered_at": a["answered_at"]}
+            (record_id, a["item"], a["score"], a["dont_know"], a["comment"], a["station"],
+             stored_time(a["answered_at"]))
             for a in record["answers"]
         )
     if changed_rows:
@@ -193,7 +196,32 @@ def _write(walk, device_id, writes, existed, context):
     if new_rows:
         db.session.execute(insert(responses_table), new_rows)
     if answer_rows:
-        db.session.execute(insert(answers_table), answer_rows)
+        _insert_plain(answers_table, ANSWER_COLUMNS, answer_rows)
+
+
+def _time_writer():
+    """Return a function giving a datetime as the driver stores it.
+
+    SQLite keeps datetimes as text; this writes the same text SQLAlchemy writes (UTC,
+    no offset), so rows inserted here read back exactly like any other.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return lambda value: value
+    return lambda value: None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_plain(table, columns, rows):
+    """executemany straight to the driver: thousands of answers skip per-value type processing."""
+    connection = db.session.connection()
+    statement = insert(table).values({name: bindparam(name) for name in columns})
+    compiled = statement.compile(dialect=connection.dialect)
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup]
+        if order != list(range(len(columns))):
+            rows = [tuple(row[i] for i in order) for row in rows]
+    else:
+        rows = [dict(zip(columns, row)) for row in rows]
+    connection.exec_driver_sql(compiled.string, rows)
 
 
 def _record_outcomes(batch_id, results):

@@ -7,10 +7,11 @@ tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas 
 shared_schema/ and the marshmallow schemas in server/schemas.py.
 """
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+import orjson
 
 from .models import GROUPS
 
@@ -45,15 +46,16 @@ def is_uuid(value):
 
 def parse_datetime(value):
     """Parse an RFC 3339 date-time with its offset; return aware UTC or None."""
-    if not isinstance(value, str) or not DATETIME_RE.match(value):
+    if type(value) is not str or not DATETIME_RE.match(value):
         return None
-    text = value.replace("z", "Z")
-    # Python accepts at most microseconds.
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
     try:
-        return datetime.fromisoformat(text).astimezone(timezone.utc)
+        parsed = datetime.fromisoformat(value)
     except ValueError:
-        return None
+        try:  # lowercase t/z are valid RFC 3339 but not ISO to Python
+            parsed = datetime.fromisoformat(value.upper())
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
 
 
 def _is_int(value):
@@ -158,6 +160,27 @@ def validate_record(raw, context):
 
 
 def _validate_answer(answer, path, items, seen, context, fail):
+    # Fast path for the common, valid answer: one pass of cheap checks, no messages built.
+    if type(answer) is dict and items is not None:
+        item, score, dont_know = answer.get("item"), answer.get("score", False), answer.get("dont_know")
+        comment, station = answer.get("comment"), answer.get("station")
+        if (type(item) is str and item in items and item not in seen
+                and (score is None or (type(score) is int and 1 <= score <= 5))
+                and (dont_know is False or (dont_know is True and score is None))
+                and (comment is None or (type(comment) is str and len(comment) <= MAX_COMMENT))
+                and (station is None or station in context.station_codes)):
+            answered_at = answer.get("answered_at")
+            when = None if answered_at is None else parse_datetime(answered_at)
+            if answered_at is None or when is not None:
+                seen.add(item)
+                return {"item": item, "score": score, "dont_know": dont_know,
+                        "comment": comment.strip() or None if comment else None,
+                        "station": station, "answered_at": when}
+    return _check_answer(answer, path, items, seen, context, fail)
+
+
+def _check_answer(answer, path, items, seen, context, fail):
+    """Check an answer field by field, reporting every problem."""
     if not isinstance(answer, dict):
         fail(path, "Each answer must be a JSON object.")
         return None
@@ -217,18 +240,14 @@ def _validate_answer(answer, path, items, seen, context, fail):
             "station": station, "answered_at": answered_at}
 
 
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value))
-
-
 def content_hash(record):
-    """Return a digest of a normalised record's content, for telling resends from edits."""
+    """Return a digest of a normalised record's content, for telling resends from edits.
+
+    Stored with each response: changing how it is computed would make resends look like edits.
+    """
     body = {key: record[key] for key in
             ("checklist", "checklist_version", "participant", "started_at", "updated_at", "answers")}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_jsonable, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Fixtures: a fresh app and database per test, on SQLite or on TEST_DATABASE_URL."""
 import json
 import os
+import re
 import tempfile
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -160,3 +161,32 @@ def sync_prague_2018(client, walks):
         assert reply.status_code == 200, reply.get_json()
         assert {result["status"] for result in reply.get_json()["results"]} == {"accepted"}
     return dataset
+
+
+CONSOLE_PASSWORD = "walk-the-city-2018"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_user(username="admin", role="admin", walks=(), password=CONSOLE_PASSWORD, active=True):
+    """Create a console user; facilitators run the walks named by slug."""
+    from server.models import User
+    rows = [_db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one() for slug in walks]
+    user = User(username=username, role=role, walks=rows, active=active)
+    user.set_password(password)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+def csrf_token(client, path="/admin/sign-in"):
+    """Open a console page and return the CSRF token of its forms."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no form token on {path} ({page.status_code})"
+    return match.group(1)
+
+
+def sign_in(client, username="admin", password=CONSOLE_PASSWORD):
+    """Sign in to the console through its form; return the reply to the form."""
+    token = csrf_token(client)
+    return client.post("/admin/sign-in", data={"username": username, "password": password, "csrf_token": token})

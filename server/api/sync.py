@@ -1,6 +1,7 @@
 """POST /walks/<slug>/sync: where devices deliver their checklists."""
-import json
 import zlib
+
+import orjson
 
 from flask import current_app, jsonify, request
 
@@ -50,8 +51,8 @@ def _decoded_body(limit):
 
 def _parse(walk, raw):
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
         text = raw.decode("utf-8", errors="replace")
         batch = log_records(walk.slug, None, [text], request.remote_addr)
         reason = {"": [f"Not valid JSON: {error}"]}
