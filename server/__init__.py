@@ -65,9 +65,12 @@ def register_extensions(app):
 def register_blueprints(app):
     """Mount the API, the walker app and the admin console."""
     from . import api, web
+    app.url_map.converters["app_file"] = web.AppFileConverter
     csrf.exempt(api.bp)  # the API authenticates by header, never by cookie alone
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    from . import console
+    app.register_blueprint(console.bp)
 
 
 def register_errorhandlers(app):
