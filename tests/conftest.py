@@ -4,6 +4,7 @@ import os
 import re
 import tempfile
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -61,6 +62,23 @@ def make_app(database_url, **overrides):
     with app.app_context():
         clear_database()
     return app
+
+
+@contextmanager
+def seeded_app(database_url, **overrides):
+    """An app with its own config on a freshly seeded database; yields (app, {slug: Walk}).
+
+    The app context stays pushed inside the block, like the `app` fixture's.
+    """
+    app = make_app(database_url, **overrides)
+    with app.app_context():
+        seed_shared()
+        walks = {walk.slug: walk for walk in _db.session.execute(_db.select(Walk)).scalars()}
+        try:
+            yield app, walks
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture
@@ -170,9 +188,11 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 def make_user(username="admin", role="admin", walks=(), password=CONSOLE_PASSWORD, active=True):
     """Create a console user; facilitators run the walks named by slug."""
     from server.models import User
+    from werkzeug.security import generate_password_hash
     rows = [_db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one() for slug in walks]
-    user = User(username=username, role=role, walks=rows, active=active)
-    user.set_password(password)
+    # A cheap hash keeps tests fast; the app checks any werkzeug hash, and sets strong ones itself.
+    user = User(username=username, role=role, walks=rows, active=active,
+                password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"))
     _db.session.add(user)
     _db.session.commit()
     return user

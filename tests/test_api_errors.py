@@ -6,8 +6,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from server.extensions import db, limiter
 from server.models import SyncLogEntry
-from tests.conftest import make_answer, make_app, make_record, make_token, post_sync
+from tests.conftest import make_answer, make_record, make_token, post_sync, seeded_app
 
 
 def envelope(reply, status, code=None):
@@ -120,98 +121,63 @@ def test_wrong_method_is_405_with_allow(client, seeded):
 
 def test_too_many_checklists_is_413(_schema):
     """A batch over the documented count limit is refused with the limit, and kept in the log."""
-    app = make_app(_schema, SYNC_MAX_RESPONSES=5)
-    with app.app_context():
-        from server.catalog import seed_shared
-        from server.extensions import db
-        from server.models import Walk
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+    with seeded_app(_schema, SYNC_MAX_RESPONSES=5) as (app, walks):
+        walk = walks["centre"]
         reply = post_sync(app.test_client(), walk, [make_record() for _ in range(6)])
         error = envelope(reply, 413, "payload_too_large")
         assert error["details"] == {"max_responses": 5}
         assert len(db.session.execute(select(SyncLogEntry)).scalars().all()) == 6
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_too_large_body_and_gzip_bomb_are_413(_schema):
     """Bodies over the byte limit are refused, whether sent plain or as a small gzip that expands."""
-    app = make_app(_schema, SYNC_MAX_BYTES=10_000)
-    with app.app_context():
-        from server.catalog import seed_shared
-        from server.extensions import db
-        from server.models import Walk
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
+    with seeded_app(_schema, SYNC_MAX_BYTES=10_000) as (app, walks):
+        walk = walks["centre"]
         client = app.test_client()
         big = json.dumps({"device_id": str(uuid.uuid4()), "responses": [], "pad": "x" * 20_000})
         envelope(sync_raw(client, walk, big), 413)
         bomb = gzip.compress(big.encode())
         assert len(bomb) < 10_000
         envelope(sync_raw(client, walk, bomb, **{"Content-Encoding": "gzip"}), 413)
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/15"])
 def test_sync_rate_limit_is_429_in_json(_schema, storage):
     """Past the per-address sync limit the phone is told to wait; memory or Redis storage alike."""
-    app = make_app(_schema, RATELIMIT_ENABLED=True, SYNC_RATE_LIMIT="3/minute",
-                   RATELIMIT_STORAGE_URI=storage)
-    with app.app_context():
-        from server.catalog import seed_shared
-        from server.extensions import db, limiter
-        from server.models import Walk
+    with seeded_app(_schema, RATELIMIT_ENABLED=True, SYNC_RATE_LIMIT="3/minute",
+                    RATELIMIT_STORAGE_URI=storage) as (app, walks):
+        walk = walks["centre"]
         limiter.reset()
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
         client = app.test_client()
         codes = [post_sync(client, walk, [make_record()]).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         error = envelope(post_sync(client, walk, [make_record()]), 429, "too_many_requests")
         assert "3 per 1 minute" in error["message"]
         limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_default_sync_limit_serves_a_cafe_of_phones(_schema):
     """The default limit lets one address sync at least 120 times a minute (twenty phones, retries)."""
-    app = make_app(_schema, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    with app.app_context():
-        from server.catalog import seed_shared
-        from server.extensions import db, limiter
-        from server.models import Walk
+    with seeded_app(_schema, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://") as (app, walks):
+        walk = walks["centre"]
         limiter.reset()
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
         client = app.test_client()
         body = json.dumps({"device_id": str(uuid.uuid4()), "responses": []})
         codes = {sync_raw(client, walk, body).status_code for _ in range(121)}
         assert codes == {200}
         limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_repeated_auth_failures_are_rate_limited(_schema):
     """Guessing walk keys from one address is cut off, with a JSON 429."""
-    app = make_app(_schema, RATELIMIT_ENABLED=True, AUTH_FAILURE_RATE_LIMIT="5/minute",
-                   RATELIMIT_STORAGE_URI="memory://")
-    with app.app_context():
-        from server.catalog import seed_shared
-        from server.extensions import db, limiter
-        from server.models import Walk
+    with seeded_app(_schema, RATELIMIT_ENABLED=True, AUTH_FAILURE_RATE_LIMIT="5/minute",
+                    RATELIMIT_STORAGE_URI="memory://") as (app, walks):
+        walk = walks["centre"]
         limiter.reset()
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
         client = app.test_client()
         codes = [post_sync(client, walk, [], key=f"guess{i}").status_code for i in range(7)]
         assert codes[:5] == [403] * 5 and codes[5:] == [429, 429]
         limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_admin_errors_are_json(client, seeded):

@@ -7,7 +7,8 @@ import uuid
 from sqlalchemy import func, select
 
 from server.models import Answer, Response, SyncLogEntry
-from tests.conftest import make_answer, make_app, make_record, post_sync
+from server.extensions import db
+from tests.conftest import make_answer, make_record, post_sync, seeded_app
 
 
 def count(db, model, *where):
@@ -175,16 +176,8 @@ def test_a_failed_batch_stores_nothing_but_keeps_the_log(app, client, db, seeded
 
 def test_two_devices_posting_the_same_record_at_once_create_one(_schema):
     """Two phones delivering the same checklist at the same moment leave exactly one copy."""
-    from server.catalog import seed_shared
-    from server.extensions import db
-    from server.models import Walk
-
-    app = make_app(_schema)
-    with app.app_context():
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
-        slug, key = walk.slug, walk.key
-        db.session.remove()
+    with seeded_app(_schema) as (app, walks):
+        slug, key = walks["centre"].slug, walks["centre"].key
     records = [make_record([make_answer(f"vs{i}", i % 5 + 1) for i in range(1, 9)]) for _ in range(40)]
     body = json.dumps({"device_id": str(uuid.uuid4()), "responses": records})
     barrier = threading.Barrier(4)
@@ -209,21 +202,12 @@ def test_two_devices_posting_the_same_record_at_once_create_one(_schema):
         assert count(db, Response) == 40
         assert count(db, Answer) == 40 * 8
         db.session.remove()
-        db.engine.dispose()
 
 
 def test_concurrent_edits_keep_the_highest_revision(_schema):
     """Revisions 2..6 of one checklist racing in from several requests leave revision 6 stored."""
-    from server.catalog import seed_shared
-    from server.extensions import db
-    from server.models import Walk
-
-    app = make_app(_schema)
-    with app.app_context():
-        seed_shared()
-        walk = db.session.execute(select(Walk).where(Walk.slug == "centre")).scalar_one()
-        slug, key = walk.slug, walk.key
-        db.session.remove()
+    with seeded_app(_schema) as (app, walks):
+        slug, key = walks["centre"].slug, walks["centre"].key
     base = make_record([make_answer("vs1", 1)])
     versions = [{**base, "revision": r, "answers": [make_answer("vs1", r - 1)]} for r in range(2, 7)]
     barrier = threading.Barrier(len(versions))
@@ -244,4 +228,3 @@ def test_concurrent_edits_keep_the_highest_revision(_schema):
         assert stored.revision == 6
         assert [a.score for a in stored.answers] == [5]
         db.session.remove()
-        db.engine.dispose()
