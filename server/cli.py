@@ -1,4 +1,5 @@
 """flask --app server … commands: seed, tokens, checklists, walks, exports."""
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -131,10 +132,12 @@ def export_command(fmt, layout, checklist, walk, group, out):
 
 
 def _base_url(option):
-    """Return the links' base: --base-url, else PUBLIC_URL; there is no request to take it from."""
+    """Return the links' base: --base-url, else PUBLIC_URL, else the local address scripts/start serves."""
     base = (option or current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     if not base:
-        _fail("The codes need the server's public address: pass --base-url https://… or set PUBLIC_URL.")
+        base = f"http://localhost:{os.environ.get('PORT', '5000')}"
+        click.echo(f"Warning: no --base-url or PUBLIC_URL, so the codes open {base}, which only this "
+                   "computer reaches. For phones, pass --base-url https://… or set PUBLIC_URL.", err=True)
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         _fail(f"'{base}' is not a base URL like https://audit.example.org.")
@@ -181,8 +184,49 @@ def qr_command(slug, out, formats, base_url, layout, lang):
     click.echo(f"Wrote {len(jobs)} files to {out} (links start {base}/w/{walk.slug}).")
 
 
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--walk", "walks", multiple=True, help="A walk this facilitator runs (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt.")
+@click.option("--update", is_flag=True, help="Change an existing user's password, role and walks.")
+def create_user_command(username, role, walks, password_stdin, update):
+    """Create a console user who signs in at /admin with a password."""
+    from .models import User
+    username = username.strip()
+    if not username or len(username) > 80:
+        _fail("The username must have 1 to 80 characters.")
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is not None and not update:
+        _fail(f"User '{username}' exists; add --update to change the password, role and walks.")
+    rows = []
+    for slug in walks:
+        walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
+        if walk is None:
+            _fail(f"No walk '{slug}'.")
+        rows.append(walk)
+    if role == "facilitator" and not rows:
+        _fail("A facilitator needs --walk: the walks they run.")
+    if role == "admin" and rows:
+        _fail("--walk is for facilitators; admins see every walk.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        _fail("The password must have at least 10 characters.")
+    created = user is None
+    user = user or User(username=username)
+    user.role, user.walks, user.active = role, rows, True
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'"
+               + (f" for {', '.join(walks)}" if walks else "") + "; sign in at /admin.")
+
+
 def register(app):
     """Attach the commands to the app's CLI."""
     for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
-                    qr_command):
+                    qr_command, create_user_command):
         app.cli.add_command(command)

@@ -4,11 +4,11 @@ Printed codes live outdoors: a sheet taped to a lamp post gets rain, creases and
 codes use error correction Q (a quarter of the symbol may be lost) and the quiet zone of four
 modules that the QR standard asks for.
 
-Scanning from about 1 m: phone camera apps decode from a preview frame roughly 1,920 px wide
-that covers about 1.4 m at that distance, i.e. ~0.7 mm per pixel, and need about three pixels
-per module. Hence MODULE_MM = 2.5 mm: a typical station link (~65 characters) is version 6,
-41 modules, so the symbol is ~10 cm wide (12 cm with its quiet zone) — the usual "a tenth of
-the scanning distance" rule.
+Scanning from about 1 m: a phone camera app decodes preview frames about 1,920 px wide that
+cover about 1.4 m at that distance, i.e. ~0.7 mm per pixel, and wants two to three pixels per
+module, hence printed modules of at least MODULE_MM = 2.5 mm. A station link such as
+https://audit.example.org/w/prague-7/P7-1#k=<16 characters> (60 bytes) is version 5 at level Q:
+37 modules, so ~9–11 cm wide, the usual "a tenth of the scanning distance".
 """
 import io
 from dataclasses import dataclass

@@ -21,7 +21,9 @@ LAYOUTS = ("pages", "cards")
 LANGUAGES = ("en", "cs", "uk", "ru", "vi")  # the five the instruction lines are always printed in
 
 PAGE_W, PAGE_H, MARGIN = 210, 297, 14
-PAGE_QR_MM = 130  # modules of 2.9 mm for a typical link (version 5): scans from ~1 m
+# The code's square on a station page, quiet zone included: 3 mm modules for a typical link
+# (version 5), still 2.5 mm at version 7 (links up to 86 characters); see server/qr.py.
+PAGE_QR_MM = 135
 CARD_QR_MM = 62  # cards are held in the hand, scanned from ~30 cm
 GREY, LIGHT = (90, 90, 90), (170, 170, 170)
 PT = 25.4 / 72  # millimetres per point
@@ -137,7 +139,7 @@ class _Pdf(FPDF):
             lines = self.lines(text, width, size, bold, family)
             if len(lines) <= max_lines or size <= min_size:
                 break
-            size -= 1
+            size = max(min_size, size - 1)
         if len(lines) > max_lines:
             lines = lines[:max_lines]
             last = lines[-1].rstrip()
@@ -269,13 +271,13 @@ def _station_card(pdf, sheets, station, number, left, top, card_w, card_h):
     labels = _labels(sheets.lang)
     pad = 7
     x, y, width = left + pad, top + pad, card_w - 2 * pad
-    y += pdf.text_block(x, y, width, f"{sheets.title} · {labels['station'].format(n=number, total=len(sheets.stations))}",
-                        7, 6, color=GREY)
+    where = labels["station"].format(n=number, total=len(sheets.stations))
+    y += pdf.text_block(x, y, width, f"{sheets.title} · {where}", 7, 6, color=GREY)
     pdf.text_block(x, y, width, station.title, 11, 8.5, max_lines=2, bold=True)
     y += 2 * 11 * PT * 1.22 + 1
     pdf.qr(station.url, left + (card_w - CARD_QR_MM) / 2, y, CARD_QR_MM)
     y += CARD_QR_MM
-    y += pdf.text_block(x, y, width, station.code, 26, 16, bold=True, align="C", leading=1.1) + 1
+    y += pdf.text_block(x, y, width, station.code, 26, 14, bold=True, align="C", leading=1.1) + 1
     bottom = top + card_h - pad
     instr_h = pdf.instructions(0, 0, width, STATION_INSTRUCTIONS, 6.5, 5.5, dry_run=True)
     instr_y = bottom - instr_h
@@ -314,7 +316,7 @@ def _join_page(pdf, sheets):
     pdf.qr(sheets.url, (PAGE_W - PAGE_QR_MM) / 2, y, PAGE_QR_MM)
     y += PAGE_QR_MM + 1
     y += pdf.text_block(x, y, width, labels["link"], 8, color=GREY, align="C")
-    y += pdf.text_block(x, y, width, sheets.url, 10, 6, align="C", family=MONO) + 4
+    y += pdf.text_block(x, y, width, sheets.url, 10, 7, max_lines=2, align="C", family=MONO) + 4
 
     footer_y = PAGE_H - MARGIN + 4
     instr_h = pdf.instructions(0, 0, width - 6, JOIN_INSTRUCTIONS, 9, 7, dry_run=True)
@@ -323,15 +325,15 @@ def _join_page(pdf, sheets):
     bottom = instr_y - 6
     y += pdf.text_block(x, y, width, labels["stations"], 11, bold=True) + 0.5
     line_h = 10 * PT * 1.3
+    pdf.set_font(FONT, "B", 10)
+    code_w = max([pdf.get_string_width(s.code) for s in sheets.stations] + [18]) + 4
     for index, station in enumerate(sheets.stations):
         if y + line_h > bottom:
             pdf.write_lines(x, y, width, [labels["more"].format(n=len(sheets.stations) - index)], 10, color=GREY)
             break
-        pdf.set_font(FONT, "B", 10)
-        pdf.set_xy(x, y)
-        pdf.cell(22, line_h, station.code)
-        _, lines = pdf.fit(station.title, width - 22, 10, 10, 1)
-        pdf.write_lines(x + 22, y, width - 22, lines, 10, leading=1.3)
+        pdf.write_lines(x, y, code_w, [station.code], 10, bold=True, leading=1.3)
+        _, lines = pdf.fit(station.title, width - code_w, 10, 10, 1)
+        pdf.write_lines(x + code_w, y, width - code_w, lines, 10, leading=1.3)
         y += line_h
     _footer(pdf, sheets, footer_y)
 

@@ -1,5 +1,6 @@
 """Station QR codes and printable walk sheets: what they decode to, what they print, who may get them."""
 import io
+import json
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -9,8 +10,9 @@ import pypdfium2
 import pytest
 import zxingcpp
 from fontTools.ttLib import TTFont
-from PIL import Image
+from PIL import Image, ImageFilter
 
+from server.contract import SHARED_SCHEMA_DIR
 from server.qr import QUIET_ZONE, make_qr
 from server.sheets import FONTS_DIR, JOIN_INSTRUCTIONS, LABELS, STATION_INSTRUCTIONS
 from tests.conftest import bearer, make_answer, make_record, make_token, post_sync
@@ -44,6 +46,37 @@ def pdf_pages(data, dpi=PDF_DPI):
     finally:
         document.close()
     return pages
+
+
+def char_boxes(data):
+    """Return, for each page of a PDF, its size and the boxes (left, bottom, right, top) of its visible characters."""
+    pages = []
+    document = pypdfium2.PdfDocument(data)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+            # Spaces and line ends have boxes with no width or no height.
+            pages.append((page.get_size(), [box for box in boxes if box[2] - box[0] > 0.1 and box[3] - box[1] > 0.1]))
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return pages
+
+
+def overlapping(boxes, slack=0.3):
+    """Return pairs of character boxes that overlap by more than `slack` points: text printed over text."""
+    hits = []
+    ordered = sorted(boxes)
+    for i, (left, bottom, right, top) in enumerate(ordered):
+        for other in ordered[i + 1:]:
+            if other[0] >= right - slack:
+                break
+            if other[1] < top - slack and other[3] > bottom + slack:
+                hits.append(((left, bottom, right, top), other))
+    return hits
 
 
 def svg_to_image(data, scale=8):
@@ -168,6 +201,20 @@ def test_sheets_pdf_has_a_join_page_then_a_page_per_station(client, walk_links, 
             assert STATION_INSTRUCTIONS[lang][:25] in text
 
 
+def test_printed_station_code_scans_from_a_metre_away(client, walk_links, admin_headers):
+    """Printed at 100 %, each module is at least 2.5 mm, and the page still decodes when sampled as coarsely
+    and blurrily as a phone camera sees it from about 1 m (0.7 mm per pixel)."""
+    data = client.get(f"{API}/prague-7/sheets.pdf", headers=admin_headers).data
+    station = walk_links["stations"][0]
+    image = pdf_pages(data)[1][0]
+    (code,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    symbol_mm = (code.position.top_right.x - code.position.top_left.x) / PDF_DPI * 25.4
+    module_mm = symbol_mm / (make_qr(station["url"]).width - 2 * QUIET_ZONE)
+    assert module_mm >= 2.5
+    far = pdf_pages(data, dpi=25.4 / 0.7)[1][0].filter(ImageFilter.GaussianBlur(0.6))
+    assert decode(far) == [station["url"]]
+
+
 def test_sheets_print_items_in_the_chosen_language(client, walk_links, admin_headers):
     """?lang=vi prints the station names and first items in Vietnamese, with the five instructions."""
     checklist = client.get("/api/v1/checklists/integra-city-audit").get_json()
@@ -209,37 +256,52 @@ def test_bad_layout_or_language_is_refused(client, seeded, admin_headers):
 
 
 def test_a_long_station_title_and_many_items_stay_on_the_page(client, seeded, admin_headers):
-    """A very long title is cut short, the items that do not fit are counted, and nothing leaves the page."""
+    """A very long title is cut short, the items that do not fit are counted, the longest possible code is
+    printed whole, and no text leaves the page or covers the code."""
     title = "Nádraží Holešovice, " + "the long way round the tram loop and the market gate " * 6
-    reply = client.put(f"{API}/prague-7/stations/P7-9", headers=admin_headers, json={"title": {"en": title}})
+    code = "WMWMWMWMWMWMWMWM"  # 16 characters, the most a station code may have
+    reply = client.put(f"{API}/prague-7/stations/{code}", headers=admin_headers, json={"title": {"en": title}})
     assert reply.status_code == 201
     url = reply.get_json()["stations"][-1]["url"]
+    cards_data = client.get(f"{API}/prague-7/sheets.pdf?layout=cards", headers=admin_headers).data
+    cards = pdf_pages(cards_data)
+    assert code in cards[-1][1] and url in decode(cards[-1][0])  # the last page holds P7-5 and this one
     data = client.get(f"{API}/prague-7/sheets.pdf", headers=admin_headers).data
-    image, text = pdf_pages(data)[-1]
-    assert decode(image) == [url]
-    assert "…" in text and "P7-9" in text
-    assert re.search(r"\+ \d+ more in the app", text)
     document = pypdfium2.PdfDocument(data)
     try:
         page = document[len(document) - 1]
         width, height = page.get_size()
+        scale = PDF_DPI / 72
+        image = page.render(scale=scale).to_pil()
         textpage = page.get_textpage()
+        text = textpage.get_text_range()
         boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
         textpage.close()
         page.close()
     finally:
         document.close()
-    margin = 10 * 72 / 25.4  # no text within 10 mm of the paper's edge, where printers cut off
+    (symbol,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    assert symbol.text == url
+    assert "…" in text and code in text
+    assert re.search(r"\+ \d+ more in the app", text)
+    boxes = [box for box in boxes if box[2] > box[0]]  # skip spaces and line ends
+    for layout in (cards_data, data):
+        for _size, page_boxes in char_boxes(layout):
+            assert not overlapping(page_boxes)
+    margin = 6 * 72 / 25.4  # no text within 6 mm of the paper's edge, where printers cut off
     assert all(margin <= left and right <= width - margin and margin <= bottom and top <= height - margin
-               for left, bottom, right, top in boxes if right > left)
+               for left, bottom, right, top in boxes)
+    # The symbol's corners in PDF points (y up), widened by the quiet zone of 4 modules.
+    corners = symbol.position
+    quiet = 4 * (corners.top_right.x - corners.top_left.x) / (make_qr(url).width - 2 * QUIET_ZONE) / scale
+    qr_left, qr_right = corners.top_left.x / scale - quiet, corners.top_right.x / scale + quiet
+    qr_top, qr_bottom = height - corners.top_left.y / scale + quiet, height - corners.bottom_left.y / scale - quiet
+    assert not [box for box in boxes
+                if box[0] < qr_right and box[2] > qr_left and box[1] < qr_top and box[3] > qr_bottom]
 
 
 def test_fonts_have_every_glyph_the_sheets_print():
     """No character of the instructions, labels, shipped checklist or walks would print as a blank box."""
-    import json
-
-    from server.contract import SHARED_SCHEMA_DIR
-
     def strings(value):
         if isinstance(value, str):
             yield value
@@ -345,11 +407,18 @@ def test_cli_base_url_option_and_format_choice(runner, seeded, tmp_path, app):
     assert decode(first_page) == [f"https://walks.example.cz/w/libus#k={seeded['libus'].key}"]
 
 
-def test_cli_explains_a_missing_base_url_or_walk(runner, seeded, tmp_path, app):
-    """Without --base-url or PUBLIC_URL, or with an unknown walk or language, the CLI says what to do."""
+def test_cli_without_a_public_address_uses_localhost_and_warns(runner, seeded, tmp_path, app, monkeypatch):
+    """On a fresh set-up the codes open the local server, with a warning that phones need PUBLIC_URL."""
     app.config["PUBLIC_URL"] = None
-    result = runner.invoke(args=["qr", "prague-7", "--out", str(tmp_path)])
-    assert result.exit_code == 1 and "--base-url" in result.output and "PUBLIC_URL" in result.output
+    monkeypatch.delenv("PORT", raising=False)
+    result = runner.invoke(args=["qr", "prague-7", "--out", str(tmp_path), "--format", "png"])
+    assert result.exit_code == 0 and "--base-url" in result.output and "PUBLIC_URL" in result.output
+    decoded = zxingcpp.read_barcodes(Image.open(tmp_path / "prague-7-P7-1.png"))[0].text
+    assert decoded == f"http://localhost:5000/w/prague-7/P7-1#k={seeded['prague-7'].key}"
+
+
+def test_cli_explains_a_bad_base_url_or_walk(runner, seeded, tmp_path, app):
+    """With a malformed address, an unknown walk or language, the CLI says what to do and writes nothing."""
     result = runner.invoke(args=["qr", "prague-7", "--out", str(tmp_path), "--base-url", "audit.example.org"])
     assert result.exit_code == 1 and "is not a base URL" in result.output
     result = runner.invoke(args=["qr", "atlantis", "--out", str(tmp_path), "--base-url", "https://a.example"])

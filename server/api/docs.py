@@ -76,7 +76,7 @@ def build_spec(limits):
     admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
     png_options = [{"in": "query", "name": "scale", "description": f"Pixels per module (default {PNG_SCALE})",
                     "schema": {"type": "integer", "minimum": PNG_SCALE_RANGE[0], "maximum": PNG_SCALE_RANGE[1]}},
-                   {"in": "query", "name": "size", "description": "Image width in pixels, whole modules; not with scale",
+                   {"in": "query", "name": "size", "description": "Width in pixels, whole modules; not with scale",
                     "schema": {"type": "integer", "minimum": PNG_SIZE_RANGE[0], "maximum": PNG_SIZE_RANGE[1]}}]
     paths = {
         "/checklists": {"get": _op("List checklists", "200", errors=()),
