@@ -193,14 +193,14 @@ def _present_groups(reports_by_group):
 
 
 def _legend(groups, reports_by_group, language, top):
-    """Colour swatches with each group's name and number of checklists, three to a row."""
-    parts, column_width = [], WIDTH // 3
+    """Colour swatches with each group's name and number of checklists, two to a row."""
+    parts, column_width = [], WIDTH // 2
     for index, group in enumerate(groups):
-        x, y = (index % 3) * column_width, top + (index // 3) * 20
+        x, y = (index % 2) * column_width, top + (index // 2) * 20
         parts.append(_tag("rect", x=x, y=y, width=12, height=12, fill=GROUP_COLOURS.get(group, MUTED)))
-        name = f"{group_label(group, language)} (n={reports_by_group[group]['responses']})"
-        parts.append(_tag("text", _esc(_shorten(name, 38)), class_="legend", x=x + 18, y=y + 10, fill=INK))
-    rows = (len(groups) + 2) // 3
+        name = f"{_shorten(group_label(group, language), 44)} (n={reports_by_group[group]['responses']})"
+        parts.append(_tag("text", _esc(name), class_="legend", x=x + 18, y=y + 10, fill=INK))
+    rows = (len(groups) + 1) // 2
     return parts, rows * 20
 
 

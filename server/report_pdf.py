@@ -25,7 +25,8 @@ INK, MUTED, GRID, HEAD_FILL = "#1a1a1a", "#595959", "#c8c8c8", "#e6e6e6"
 SCALE_MIN, SCALE_MAX = 1, 5
 
 TEXTS = {
-    "en": {"report": "Audit report", "checklists": "Checklists", "filters": "Filters", "any": "all",
+    "en": {"report": "Audit report", "checklist": "Checklist", "version": "version", "checklists": "Checklists",
+           "filters": "Filters", "any": "all",
            "generated": "Generated", "scale": (
                "Score: the mean of the scores given, from 1 (worst) to 5 (best), rounded to two decimals. "
                "Non-response: the share of the {n} checklists that did not score the item (left blank, "
@@ -36,7 +37,8 @@ TEXTS = {
            "groups_note": "Mean of all scores given by each group; n = checklists from the group.",
            "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
            "none": "No checklist matches these filters yet."},
-    "cs": {"report": "Zpráva z auditu", "checklists": "Dotazníky", "filters": "Filtry", "any": "vše",
+    "cs": {"report": "Zpráva z auditu", "checklist": "Kontrolní seznam", "version": "verze",
+           "checklists": "Dotazníky", "filters": "Filtry", "any": "vše",
            "generated": "Vytvořeno", "scale": (
                "Hodnocení: průměr udělených hodnocení od 1 (nejhorší) do 5 (nejlepší), zaokrouhlený na dvě "
                "desetinná místa. Bez odpovědi: podíl z {n} dotazníků, v nichž položka hodnocena nebyla "
@@ -173,10 +175,10 @@ def _title_page(pdf, checklist, report, filters, texts, language, decimal_mark):
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for label, value in ((texts["checklists"], str(report["responses"])),
                          (texts["filters"], _filters_line(filters, texts)),
-                         ("Checklist", f"{checklist.slug}, version {checklist.version}"),
+                         (texts["checklist"], f"{checklist.slug}, {texts['version']} {checklist.version}"),
                          (texts["generated"], stamp)):
         pdf.set_font(FONT, "B", 10)
-        pdf.cell(34, 6, label)
+        pdf.cell(38, 6, label)
         pdf.set_font(FONT, size=10)
         pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
@@ -200,7 +202,8 @@ def _items_table(pdf, items, texts, language, decimal_mark, with_counts=True):
     pdf.set_font(FONT, "B", 9)
     numbers = [texts["score"]] + ([texts["non_response"], texts["n"]] if with_counts else [])
     number_widths = [max(pdf.get_string_width(text) + 3, 12) for text in numbers]  # headings never break
-    widths = (13, pdf.epw - 13 - sum(number_widths), *number_widths)
+    id_width = max(pdf.get_string_width(texts["item"]) + 3, 13)
+    widths = (id_width, pdf.epw - id_width - sum(number_widths), *number_widths)
     align = ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")[:len(widths)]
     pdf.set_font(FONT, size=9)
     with pdf.table(col_widths=widths, text_align=align, line_height=4.6, v_align="TOP", padding=1,

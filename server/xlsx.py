@@ -25,7 +25,6 @@ from .queries import grouped_responses, layout_checklist, report_data
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31
 CELL_TEXT_LIMIT = 32767
-DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 FORBIDDEN_IN_SHEET_NAMES = str.maketrans({char: "-" for char in "\\/?*[]:"})
@@ -63,7 +62,7 @@ def _cell(sheet, value, number_format=None):
         cell.data_type = "s"  # a walker's comment "=…" stays text, never becomes a formula
         return cell
     if isinstance(value, datetime):
-        value, number_format = excel_time(value), number_format or DATE_FORMAT
+        value = excel_time(value)  # openpyxl gives a bare datetime its date format, yyyy-mm-dd h:mm:ss
     if number_format is None:
         return value
     cell = WriteOnlyCell(sheet, value)

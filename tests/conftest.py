@@ -168,8 +168,11 @@ PRAGUE_2018 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
                            "shared_schema", "datasets", "integra-prague-2018.json")
 
 
-def sync_prague_2018(client, walks):
-    """Sync the 26 checklists that reproduce the 2018 Prague report; return the dataset (with "expected")."""
+def sync_prague_2018(client, walks, expected="accepted"):
+    """Sync the 26 checklists that reproduce the 2018 Prague report; return the dataset (with "expected").
+
+    Every record must come back with the `expected` status ("duplicate" when synced again).
+    """
     with open(PRAGUE_2018, encoding="utf-8") as source:
         dataset = json.load(source)
     for batch in dataset["batches"]:
@@ -177,7 +180,7 @@ def sync_prague_2018(client, walks):
         reply = client.post(f"/api/v1/walks/{walk.slug}/sync", json=batch["request"],
                             headers={"X-Walk-Key": walk.key})
         assert reply.status_code == 200, reply.get_json()
-        assert {result["status"] for result in reply.get_json()["results"]} == {"accepted"}
+        assert {result["status"] for result in reply.get_json()["results"]} == {expected}
     return dataset
 
 

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from server.exports import wide_fields
-from tests.conftest import make_answer, make_record, post_sync
-from tests.test_report import load_2018
+from tests.conftest import make_answer, make_record, post_sync, sync_prague_2018
 
 
 def read_csv(reply):
@@ -66,7 +65,7 @@ def test_json_export_is_the_sync_format_plus_walk(client, czech, admin_headers):
 
 def test_exports_filter_like_the_report(client, seeded, admin_headers):
     """Filters by group and station narrow the download as they narrow the report."""
-    load_2018(client, seeded)
+    sync_prague_2018(client, seeded)
     all_rows = read_csv(client.get("/api/v1/export/responses.csv?layout=wide", headers=admin_headers))
     assert len(all_rows) == 26 and len({r["response_id"] for r in all_rows}) == 26
     ngo = read_csv(client.get("/api/v1/export/responses.csv?layout=wide&group=ngo", headers=admin_headers))

@@ -1,13 +1,9 @@
 """The audit report's arithmetic: means of those who answered, non-response of all checklists."""
-import json
-from pathlib import Path
-
 import pytest
 
 from server.report import ItemTally, build_report, format_percent, format_score, ranked_items, round_half_up, tally
-from tests.conftest import bearer, make_answer, make_record, make_token, post_sync
+from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, sync_prague_2018
 
-DATASET = Path(__file__).resolve().parents[1] / "shared_schema" / "datasets" / "integra-prague-2018.json"
 ONE_TOPIC = {"topics": [{"id": "t", "title": {"en": "T"}, "items": [
     {"id": "a", "text": {"en": "A"}}, {"id": "b", "text": {"en": "B"}}, {"id": "c", "text": {"en": "C"}}]}]}
 
@@ -92,20 +88,9 @@ def test_report_of_unknown_walk_is_404(client, synced):
     assert client.get("/api/v1/report?checklist=integra-city-audit&walk=nowhere", headers=synced).status_code == 404
 
 
-def load_2018(client, seeded):
-    """Send the 26 checklists reproducing the 2018 Prague walks through the sync API."""
-    dataset = json.loads(DATASET.read_text(encoding="utf-8"))
-    for batch in dataset["batches"]:
-        reply = post_sync(client, seeded[batch["walk"]], batch["request"]["responses"],
-                          device_id=batch["request"]["device_id"])
-        assert reply.status_code == 200
-        assert {r["status"] for r in reply.json["results"]} <= {"accepted", "duplicate"}
-    return dataset
-
-
 def test_report_reproduces_the_2018_prague_tables(client, seeded, admin_headers):
     """From synced data the report prints every score and non-response share of the 2018 report."""
-    dataset = load_2018(client, seeded)
+    dataset = sync_prague_2018(client, seeded)
     report = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
     assert report["responses"] == 26
     items = {i["id"]: i for t in report["topics"] for i in t["items"]}
@@ -121,16 +106,16 @@ def test_report_reproduces_the_2018_prague_tables(client, seeded, admin_headers)
 
 def test_syncing_the_2018_walks_twice_leaves_26_checklists(client, seeded, admin_headers):
     """Facilitators syncing every device again change nothing: still 26 checklists, same figures."""
-    load_2018(client, seeded)
+    sync_prague_2018(client, seeded)
     first = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
-    load_2018(client, seeded)
+    sync_prague_2018(client, seeded, expected="duplicate")
     second = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
     assert second["responses"] == 26 and second == first
 
 
 def test_2018_ngo_workers_rate_more_critically(client, seeded, admin_headers):
     """As the 2018 report observed, NGO workers' scores are lower than migrants' and city staff's."""
-    load_2018(client, seeded)
+    sync_prague_2018(client, seeded)
 
     def overall(group):
         report = client.get(f"/api/v1/report?checklist=integra-city-audit&group={group}", headers=admin_headers).json
@@ -143,7 +128,7 @@ def test_2018_ngo_workers_rate_more_critically(client, seeded, admin_headers):
 def test_2018_best_topic_is_urban_environment(client, seeded, admin_headers):
     """The report's finding holds in the figures: urban environment and safety is the best topic,
     and affordable rental housing the lowest evaluated aspect of all."""
-    load_2018(client, seeded)
+    sync_prague_2018(client, seeded)
     report = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
     best_topic = max(report["topics"], key=lambda t: t["mean"])
     assert best_topic["id"] == "environment-safety"

@@ -2,7 +2,8 @@
 import tempfile
 from datetime import datetime, timezone
 
-from flask import request, send_file
+from flask import Response as FlaskResponse
+from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..auth import require
@@ -32,18 +33,37 @@ def _document_args():
     return document_query_schema.load({key: value for key, value in request.args.items() if value != ""})
 
 
+class _FileStream:
+    """Iterate a file in blocks and close it at the end, or when the server closes the response early."""
+
+    def __init__(self, source, size=64 * 1024):
+        self.source, self.size = source, size
+
+    def __iter__(self):
+        try:
+            while chunk := self.source.read(self.size):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self):
+        self.source.close()
+
+
 def _send(write, mimetype, name, extension):
-    """Write the file into an anonymous temporary file and send that, so memory stays flat for large exports."""
+    """Write the file into an anonymous temporary file, then stream that: memory stays flat for large exports."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
     target = tempfile.TemporaryFile()
     try:
         write(target)
+        length = target.tell()
         target.seek(0)
     except BaseException:
         target.close()
         raise
-    response = send_file(target, mimetype=mimetype, as_attachment=True, download_name=f"{name}-{stamp}.{extension}",
-                         conditional=False)
+    response = FlaskResponse(_FileStream(target), mimetype=mimetype)
+    response.headers["Content-Length"] = str(length)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
