@@ -77,7 +77,7 @@ def read_backup(data):
 def _refuse(summary, group, reason):
     for record in group.records:
         summary["refused"].append({"walk": group.walk, "device_id": group.device_id, "id": _record_id(record),
-                                   "errors": {"": [reason]}})
+                                   "errors": {"": [reason]}, "logged": False})
     summary["counts"][REJECTED] += len(group.records)
 
 
@@ -117,5 +117,5 @@ def import_backup(groups, may_import, remote_addr):
                 summary["counts"][result["status"]] += 1
                 if result["status"] == REJECTED:
                     summary["refused"].append({"walk": walk.slug, "device_id": group.device_id,
-                                               "id": result["id"], "errors": result["errors"]})
+                                               "id": result["id"], "errors": result["errors"], "logged": True})
     return summary

@@ -8,17 +8,20 @@ from ..extensions import db
 from ..models import User, Walk
 
 
+def fresh_session(user_id=None):
+    """Start a new session, for this user or nobody: nothing from before it carries over."""
+    session.clear()
+    # A form token made for the old session belongs to it; the next page makes a new one.
+    g.pop("csrf_token", None)
+    if user_id is not None:
+        session["user_id"] = user_id
+
+
 def current_user():
     """Return the signed-in, active user, or None."""
-    if "console_user" not in g:
-        user = None
-        user_id = session.get("user_id")
-        if user_id is not None:
-            user = db.session.get(User, user_id)
-            if user is not None and not user.active:
-                user = None
-        g.console_user = user
-    return g.console_user
+    user_id = session.get("user_id")
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and user.active else None
 
 
 def signed_in(*roles):

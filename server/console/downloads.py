@@ -8,7 +8,7 @@ from ..extensions import db
 from ..queries import matching_responses
 from . import bp
 from .access import current_user, signed_in, visible_walks
-from .filters import form_options, read_filters
+from .filters import form_options, group_names, read_filters
 
 # (label, API path, extra arguments, what the file holds)
 FILES = (
@@ -36,4 +36,4 @@ def downloads_page():
     links = [{"label": label, "href": f"{path}?{urlencode(form.api_args(**extra))}".rstrip("?"),
               "about": about} for label, path, extra, about in FILES]
     return render_template("console/downloads.html", form=form, options=form_options(walks, form.values),
-                           links=links, count=count)
+                           links=links, count=count, group_labels=group_names())

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
+from ..charts import group_label
 from ..extensions import db
 from ..models import GROUPS, Checklist, Response
 from ..queries import Filters
@@ -25,10 +26,6 @@ class FilterForm:
         args = {key: value for key, value in self.filters.as_dict().items()}
         args.update({key: value for key, value in extra.items() if value})
         return args
-
-    def page_args(self, **extra):
-        """Return the form's values as query arguments of a console page."""
-        return {**{key: value for key, value in self.values.items() if value}, **extra}
 
     def for_group(self, group):
         """Return the filters narrowed to one participant group."""
@@ -110,3 +107,8 @@ def form_options(walks, values):
     """Return the choices of the filter form's selects."""
     return {"checklists": checklist_slugs(), "versions": checklist_versions(values.get("checklist")),
             "walks": walks, "groups": GROUPS, "languages": participant_languages()}
+
+
+def group_names(language="en"):
+    """Return each participant group's name in a language."""
+    return {group: group_label(group, language) for group in GROUPS}

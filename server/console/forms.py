@@ -1,6 +1,8 @@
 """Reading the console's plain HTML forms into walk and station definitions."""
 from dataclasses import dataclass, field
 
+from .formatting import LANGUAGE_NAMES
+
 DEFAULT_LANGUAGES = ("en", "cs")
 
 
@@ -45,7 +47,7 @@ def localized(form, prefix, languages, existing=None, required=("en",), collecto
         if value:
             text[language] = value
         elif language in required and collector is not None:
-            collector.add(f"{prefix}_{language}", f"{label} in {language} is required.")
+            collector.add(f"{prefix}_{language}", f"{label} in {LANGUAGE_NAMES.get(language, language)} is required.")
     return text
 
 

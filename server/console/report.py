@@ -1,13 +1,15 @@
 """The audit report page: tables per topic, best and worst items, charts and comments."""
+from urllib.parse import urlencode
+
 from flask import render_template, request
 
 from .. import charts
 from ..models import GROUPS
-from ..queries import comments_by_item, report_data
+from ..queries import comments_by_item, layout_checklist, report_data
 from ..report import ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
-from .filters import form_options, read_filters
+from .filters import form_options, group_names, read_filters
 
 SORTS = {"checklist": "as in the checklist", "score": "by score, best first"}
 DECIMAL_MARKS = {".": "3.92 and 7.69%", ",": "3,92 and 7,69% (Czech)"}
@@ -46,28 +48,30 @@ def report_page():
     form = read_filters(request.args, walks)
     options = form_options(walks, form.values)
     context = {"form": form, "options": options, "sorts": SORTS, "marks": DECIMAL_MARKS,
-               "group_labels": charts.GROUP_LABELS, "walks_by_slug": {w.slug: w for w in walks}}
+               "group_labels": group_names("en"), "walks_by_slug": {w.slug: w for w in walks}}
     if not form.filters.checklist:
         display = display_options(request.args, ["en"])
         return render_template("console/report.html", report=None, display=display, **context)
     report = report_data(form.filters)
-    checklist_languages = _languages(report)
+    definition = layout_checklist(form.filters).definition
+    checklist_languages = definition.get("languages") or ["en"]
     display = display_options(request.args, checklist_languages)
     best, worst = ranked_items(report)
     by_group = {} if form.filters.group else group_reports(form)
+    language, mark = display["lang"], display["decimal"]
+    translation = (definition.get("translations") or {}).get(language) or {}
+    document_args = form.api_args(lang=language, decimal="comma" if mark == "," else "point")
     return render_template(
         "console/report.html", report=report, display=display, languages=checklist_languages,
-        best=best, worst=worst, by_group=by_group,
-        topic_charts={topic["id"]: charts.topic_bars_svg(topic, display["lang"]) for topic in report["topics"]},
-        group_chart=charts.group_comparison_svg(by_group, display["lang"]) if len(by_group) > 1 else None,
+        best=best, worst=worst, by_group=by_group, group_names=group_names(language),
+        draft_translation=translation.get("reviewed") is False,
+        overall_means={group: charts.overall_mean(data) for group, data in by_group.items()},
+        xlsx_href="/api/v1/export/report.xlsx?" + urlencode(document_args),
+        pdf_href="/api/v1/export/report.pdf?" + urlencode(document_args),
+        topic_charts={topic["id"]: charts.topic_bars_svg(topic, language, decimal_mark=mark)
+                      for topic in report["topics"]},
+        group_chart=charts.group_comparison_svg(by_group, language, decimal_mark=mark) if len(by_group) > 1 else None,
         comments=comments_by_item(form.filters),
         items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},
         **context)
 
-
-def _languages(report):
-    languages = []
-    for topic in report["topics"]:
-        for item in topic["items"]:
-            languages.extend(lang for lang in item["text"] if lang not in languages)
-    return languages or ["en"]

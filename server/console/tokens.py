@@ -12,8 +12,9 @@ def _page(status=200, **extra):
     tokens = db.session.execute(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
                                 ).scalars().all()
     walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars().all()
-    response = render_template("console/tokens.html", tokens=tokens, walks=walks, roles=ROLES,
-                               form=extra.pop("form", {}), **extra)
+    form = extra.pop("form", {})
+    response = render_template("console/tokens.html", tokens=tokens, walks=walks, roles=ROLES, form=form,
+                               chosen_walks=form.getlist("walks") if form else [], **extra)
     # The page may carry a new token's secret: keep it out of every cache.
     return response, status, {"Cache-Control": "no-store"}
 

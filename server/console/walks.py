@@ -85,6 +85,8 @@ def walk_new():
     slug = request.form.get("slug", "").strip().lower()
     if not SLUG_RE.match(slug):
         collector.add("slug", "Use lowercase letters, digits and dashes, such as prague-7.")
+    elif slug == "new":
+        collector.add("slug", "'new' is taken by the console's own page; choose another name.")
     elif db.session.execute(select(Walk.id).where(Walk.slug == slug)).first():
         collector.add("slug", f"A walk '{slug}' exists already.")
     if chosen is None:
