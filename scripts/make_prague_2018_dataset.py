@@ -95,18 +95,19 @@ DONT_KNOW_SHARE = 0.6  # of the remaining non-responses; the rest are left blank
 # Participants who stopped before the end: these items are absent from their answers.
 NEVER_REACHED = {("libus", 8): ["at5"], ("centre", 10): ["at4", "at5"]}
 
-# (walk, item, kind of answer, text): attached to the first fitting answer on that walk.
-# kind: scored, blank, dont_know, or unscored (blank or don't know).
+# Comments, each put on the first answer that fits: (walk, station or None for any, item,
+# kind of answer, language of the walker, text).  kind: low (score 1-3), high (score 4-5),
+# blank, dont_know, or unscored (blank or don't know).
 COMMENTS = [
-    ("prague-7", "ue1", "scored", "What type of education?"),
-    ("centre", "vs8", "unscored", "Nevím, jestli město svou integrační politiku vůbec vyhodnocuje."),
-    ("prague-7", "cp5", "scored", "Holešovická tržnice je živá, ale se sousedstvím se moc nepropojuje."),
-    ("libus", "cp5", "scored", "SAPA by si zasloužila víc společných akcí se sousedy z Libuše."),
-    ("libus", "ue8", "scored", "Landlords often refuse foreigners; rents near SAPA are high."),
-    ("libus", "ue10", "dont_know", "Nevím, kam se nenávistné projevy hlásí."),
-    ("centre", "ue4", "scored", "Toalety na hlavním nádraží jsou placené a špatně označené."),
-    ("centre", "ue2", "scored", "Metro signs are fine, but many tram stops have no English."),
-    ("centre", "cp2", "dont_know", "I have never heard of city funding for migrant associations."),
+    ("prague-7", "P7-2", "ue1", "high", "en", "What type of education?"),
+    ("prague-7", "P7-3", "cp5", "low", "cs", "Holešovická tržnice je živá, ale se sousedstvím se moc nepropojuje."),
+    ("libus", "LI-3", "cp5", "low", "cs", "SAPA by si zasloužila víc společných akcí se sousedy z Libuše."),
+    ("libus", "LI-3", "ue8", "low", "cs", "Nájmy kolem SAPY jsou vysoké a pronajímatelé cizince často odmítají."),
+    ("libus", None, "ue10", "dont_know", "cs", "Nevím, kam se nenávistné projevy hlásí."),
+    ("centre", "CE-1", "ue4", "low", "en", "The toilets at the main station cost money and are hard to find."),
+    ("centre", "CE-4", "ue2", "high", "en", "Metro signs are fine, but many tram stops have no English."),
+    ("centre", None, "cp2", "unscored", "en", "I have never heard of city funding for migrant associations."),
+    ("centre", None, "vs8", "unscored", "cs", "Nevím, jestli město svou integrační politiku vůbec vyhodnocuje."),
 ]
 
 STATION_MINUTES = 30  # walking time between stations
@@ -307,19 +308,30 @@ def build_response(person, walk, items, outcome):
     }
 
 
+def answer_kind(answer):
+    """Classify an answer as low, high, blank or dont_know."""
+    if answer["dont_know"]:
+        return "dont_know"
+    if answer["score"] is None:
+        return "blank"
+    return "low" if answer["score"] <= 3 else "high"
+
+
 def attach_comments(responses_by_walk):
     """Put each comment in COMMENTS on the first fitting answer of its walk."""
-    for walk, item, kind, text in COMMENTS:
+    for walk, station, item, kind, language, text in COMMENTS:
         for response in responses_by_walk[walk]:
-            answer = next((a for a in response["answers"] if a["item"] == item), None)
-            if answer is None or answer["comment"] is not None:
+            if response["participant"]["language"] != language:
                 continue
-            actual = "dont_know" if answer["dont_know"] else "blank" if answer["score"] is None else "scored"
-            if kind in (actual, "unscored" if actual != "scored" else None):
+            answer = next((a for a in response["answers"] if a["item"] == item), None)
+            if answer is None or answer["comment"] is not None or station not in (None, answer["station"]):
+                continue
+            actual = answer_kind(answer)
+            if kind == actual or (kind == "unscored" and actual in ("blank", "dont_know")):
                 answer["comment"] = text
                 break
         else:
-            fail(f"no {kind} answer to {item} on walk {walk} to carry the comment {text!r}")
+            fail(f"no {kind} answer to {item} on walk {walk} at {station} in {language} for the comment {text!r}")
 
 
 def aggregate(items, responses):
