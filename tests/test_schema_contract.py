@@ -172,3 +172,14 @@ def test_definition_hash_ignores_version():
     """Serving a checklist with its version does not make it look changed."""
     checklist, _ = all_definitions()
     assert definition_hash(checklist) == definition_hash({**checklist, "version": 3})
+
+
+def test_2018_dataset_is_up_to_date_and_matches_the_printed_tables():
+    """The shipped 2018 dataset is what its builder makes, and its figures match the printed report."""
+    import subprocess
+    import sys
+
+    script = SHARED_SCHEMA_DIR.parent / "scripts" / "make_prague_2018_dataset.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is up to date" in result.stdout
