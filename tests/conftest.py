@@ -61,6 +61,8 @@ def make_app(database_url, **overrides):
     app = create_app(app_config(database_url, **overrides))
     with app.app_context():
         clear_database()
+        _db.session.remove()
+        _db.engine.dispose()  # no pooled connection outlives the app unclosed
     return app
 
 

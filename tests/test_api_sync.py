@@ -202,6 +202,7 @@ def test_two_devices_posting_the_same_record_at_once_create_one(_schema):
         assert count(db, Response) == 40
         assert count(db, Answer) == 40 * 8
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_concurrent_edits_keep_the_highest_revision(_schema):
@@ -228,3 +229,4 @@ def test_concurrent_edits_keep_the_highest_revision(_schema):
         assert stored.revision == 6
         assert [a.score for a in stored.answers] == [5]
         db.session.remove()
+        db.engine.dispose()

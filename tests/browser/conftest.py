@@ -81,3 +81,43 @@ def context(browser):
 def page(context):
     """A tab in the phone-sized profile."""
     return context.new_page()
+
+
+# Helpers for driving the walker app (pwa/).
+
+def walk_link(live, slug, code=None):
+    """Return the link a walk's (or a station's) QR code carries, with the walk's current key."""
+    from server.links import station_url, walk_url
+    from server.models import Walk
+    with live.app.app_context():
+        walk = _db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one()
+        link = station_url(walk, walk.station(code), base=live.url) if code else walk_url(walk, base=live.url)
+        _db.session.remove()
+    return link
+
+
+def open_walker(page, url):
+    """Open a walker app link and wait until the app has saved what it needs to work offline."""
+    from playwright.sync_api import expect
+    page.goto(url)
+    expect(page.locator("#offline-status")).to_have_text("Ready to work offline.", timeout=20_000)
+
+
+def answer_item(page, item, value):
+    """Tap an answer for an item: 1–5 or "dk" for "don't know"."""
+    page.locator(f"label[for='i-{item}-{value}']").click()
+
+
+def live_admin_token(live):
+    """Make an admin API token on the live server; return its plaintext."""
+    from tests.conftest import make_token
+    with live.app.app_context():
+        token = make_token("admin")
+        _db.session.remove()
+    return token
+
+
+def launch_phone(playwright_instance, user_data_dir, **options):
+    """Start Chromium with a profile kept on disk, as a phone that is switched off and on again."""
+    return playwright_instance.chromium.launch_persistent_context(
+        user_data_dir, executable_path=CHROMIUM, args=CHROMIUM_ARGS, **PHONE, **options)

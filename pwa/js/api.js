@@ -1,0 +1,64 @@
+/**
+ * The only module that talks to the server (API v1). Every failure becomes an HttpError (the server
+ * answered with an error) or a NetworkError (no usable answer: offline, timeout, proxy page).
+ */
+const API = new URL("api/v1/", document.baseURI);
+
+/** The server answered with an error status; code/message/details come from its JSON envelope. */
+export class HttpError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code || null;
+    this.details = body?.error?.details ?? null;
+  }
+}
+
+/** No usable answer from the server: try again later. */
+export class NetworkError extends Error {}
+
+async function request(path, options = {}, timeout = 20000) {
+  let response;
+  try {
+    response = await fetch(new URL(path, API), {cache: "no-store", ...options, signal: AbortSignal.timeout(timeout)});
+  } catch (error) {
+    throw new NetworkError(error.message);
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    if (response.ok) throw new NetworkError(`HTTP ${response.status} without JSON`);
+  }
+  if (!response.ok) throw new HttpError(response.status, body);
+  return body;
+}
+
+/** List the walks (slug, title, checklist). */
+export const fetchWalkList = () => request("walks");
+
+/** Fetch one walk with its stations. */
+export const fetchWalk = (slug) => request(`walks/${encodeURIComponent(slug)}`);
+
+/** Fetch one checklist version. */
+export const fetchChecklist = (slug, version) =>
+  request(`checklists/${encodeURIComponent(slug)}?version=${encodeURIComponent(version)}`);
+
+async function gzip(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+/** POST a batch to a walk's sync endpoint, gzip-compressed where the browser can; resolve with the reply. */
+export async function postSync(walk, key, body) {
+  const text = JSON.stringify(body);
+  const headers = {"Content-Type": "application/json", "X-Walk-Key": key};
+  let payload = text;
+  if (typeof CompressionStream === "function") {
+    payload = await gzip(text);
+    headers["Content-Encoding"] = "gzip";
+  }
+  const reply = await request(`walks/${encodeURIComponent(walk)}/sync`, {method: "POST", headers, body: payload}, 60000);
+  if (!Array.isArray(reply?.results)) throw new NetworkError("The sync reply has no results.");
+  return reply;
+}

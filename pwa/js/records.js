@@ -1,0 +1,126 @@
+/**
+ * One participant's checklist ("record") and its sync bookkeeping, as pure functions.
+ *
+ * Wire fields follow shared_schema/sync-request.schema.json. Local fields (walk, syncState,
+ * sentRevision, syncedRevision, refusal, number) never leave the device.
+ */
+
+/** A record's sync states, in the order the app lists them. */
+export const STATES = ["in-progress", "waiting", "synced", "refused"];
+const LOCAL_FIELDS = ["walk", "syncState", "sentRevision", "syncedRevision", "refusal", "number"];
+const MAX_COMMENT = 2000;
+
+/** Start an empty record for a walk's checklist. */
+export function newRecord({id, walk, checklist, participant, now, number}) {
+  return {
+    id, revision: 1, checklist: checklist.slug, checklist_version: checklist.version,
+    participant: {group: participant?.group ?? null, language: participant?.language ?? null},
+    started_at: now, updated_at: now, answers: [],
+    walk, number, syncState: "in-progress", sentRevision: 0, syncedRevision: 0, refusal: null,
+  };
+}
+
+/** Return a copy with the edit applied: a revision already sent is never reused for new content. */
+function edited(record, now) {
+  const revision = record.sentRevision >= record.revision ? record.revision + 1 : record.revision;
+  return {...record, revision, updated_at: now, syncState: "in-progress"};
+}
+
+/** Apply a change ({score, dont_know, comment}) to one item's answer, tagged with the station where it was given. */
+export function withAnswer(record, item, change, station, now) {
+  const index = record.answers.findIndex((a) => a.item === item);
+  const before = index >= 0 ? record.answers[index] : {item, score: null, dont_know: false, comment: null};
+  const answer = {...before, ...change, station: station ?? null, answered_at: now};
+  if (answer.dont_know) answer.score = null;
+  // Keep each answer in place so that a server error's answers.N still names the same item.
+  const answers = [...record.answers];
+  answers.splice(index >= 0 ? index : answers.length, index >= 0 ? 1 : 0, answer);
+  return {...edited(record, now), answers};
+}
+
+/** Apply a participant profile change ({group} or {language}). */
+export function withParticipant(record, change, now) {
+  return {...edited(record, now), participant: {...record.participant, ...change}};
+}
+
+/** Tell whether an answer says something (a score or "don't know"). */
+export const isAnswered = (answer) => Boolean(answer && (answer.score !== null || answer.dont_know));
+
+/** Return the answer to an item, or undefined. */
+export const answerFor = (record, item) => record?.answers.find((a) => a.item === item);
+
+/** Mark a record that is no longer the one being filled in as waiting to sync. */
+export function setAside(record) {
+  return record.syncState === "in-progress" ? {...record, syncState: "waiting"} : record;
+}
+
+/** Tell whether a record still has to reach the server (refused ones only when asked again). */
+export function needsSync(record, {includeRefused = false} = {}) {
+  if (!record.answers.length || record.syncedRevision >= record.revision) return false;
+  return includeRefused || record.syncState !== "refused";
+}
+
+/** Return the record as the sync request carries it: local fields stripped, comments trimmed. */
+export function toWire(record) {
+  const wire = {...record};
+  for (const field of LOCAL_FIELDS) delete wire[field];
+  wire.answers = record.answers.map((a) => {
+    const comment = typeof a.comment === "string" ? a.comment.trim().slice(0, MAX_COMMENT) : null;
+    return {...a, comment: comment || null};
+  });
+  return wire;
+}
+
+/** Note that `revision` is about to be sent, so that any later edit raises the revision. */
+export const markSent = (record, revision) => ({...record, sentRevision: Math.max(record.sentRevision, revision)});
+
+/** Turn the server's errors ({path: [messages]}) into one readable line, naming items instead of indexes. */
+export function describeErrors(errors, record) {
+  if (!errors || typeof errors !== "object") return "";
+  return Object.entries(errors).map(([path, messages]) => {
+    const match = /^answers\.(\d+)/.exec(path);
+    const where = match ? record.answers[Number(match[1])]?.item || path : path;
+    return `${where ? where + ": " : ""}${[messages].flat().join(" ")}`;
+  }).join("; ");
+}
+
+/** Apply the server's result for the revision sent; only accepted, duplicate and stale take it out of the outbox. */
+export function settle(record, result, sentRevision, now) {
+  const editedSince = record.revision > sentRevision;
+  if (["accepted", "duplicate", "stale"].includes(result.status)) {
+    const next = {...record, syncedRevision: Math.max(record.syncedRevision, sentRevision), refusal: null};
+    if (editedSince) {
+      // The server may hold a newer revision than the one sent (stale): stay above it.
+      next.revision = Math.max(record.revision, (result.revision || 0) + 1);
+      return next;
+    }
+    return {...next, syncState: "synced"};
+  }
+  const refusal = {revision: sentRevision, reason: describeErrors(result.errors, record) || result.status, at: now};
+  return editedSince ? {...record, refusal} : {...record, refusal, syncState: "refused"};
+}
+
+/** Refuse a record locally when the server cannot take it at all (e.g. too large). */
+export const refuse = (record, reason, now) =>
+  ({...record, syncState: "refused", refusal: {revision: record.revision, reason, at: now}});
+
+/** Split a list into chunks of at most `size`. */
+export function chunks(list, size) {
+  const out = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Delay before retry number `attempt` (0-based): exponential from 5 s to 10 min, with jitter. */
+export function backoffDelay(attempt, random = Math.random) {
+  const ceiling = Math.min(5000 * 2 ** attempt, 600000);
+  return Math.round(ceiling / 2 + random() * ceiling / 2);
+}
+
+/** Build the backup file: the sync request format, each response naming its walk. */
+export function backupDocument(records, deviceId, now) {
+  return {
+    format: "city-audit-walker-backup", exported_at: now, device_id: deviceId,
+    responses: records.filter((r) => r.answers.length).map((r) => ({walk: r.walk, ...toWire(r)})),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Sending the outbox: per walk, in chunks, with exponential backoff and jitter after failures.
+ * A record leaves the outbox only when the server answered accepted, duplicate or stale for it.
+ */
+import {HttpError, NetworkError, postSync} from "./api.js";
+import {backoffDelay, markSent, needsSync, refuse, settle, toWire} from "./records.js";
+import * as store from "./store.js";
+
+const CHUNK = 50;
+const listeners = new Set();
+let status = {phase: "idle", sent: 0, total: 0};
+let running = null;
+let attempt = 0;
+let timer = null;
+let timerAt = 0;
+
+/** Subscribe to sync status changes ({phase, sent, total, retryAt, manual}); returns an unsubscribe function. */
+export function onSyncStatus(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function emit(change) {
+  status = {...status, ...change};
+  for (const listener of listeners) listener(status);
+}
+
+/** Return the current sync status. */
+export const syncStatus = () => status;
+
+/** Return this device's id, made on first use. */
+export async function deviceId() {
+  let id = await store.getMeta("device_id");
+  if (!id) {
+    id = crypto.randomUUID();
+    await store.setMeta("device_id", id);
+  }
+  return id;
+}
+
+/** Sync unless a sync is already running; a manual sync also resends refused records. */
+export function syncNow({manual = false} = {}) {
+  clearTimeout(timer);
+  timer = null;
+  // Someone pressed "Sync now": if it fails, the next automatic try comes soon again.
+  if (manual) attempt = 0;
+  // One sync at a time, across tabs too where the browser has Web Locks.
+  running ??= (navigator.locks ? navigator.locks.request("walker-sync", () => run(manual)) : run(manual))
+    .finally(() => { running = null; });
+  return running;
+}
+
+/** Sync after `delay` ms unless a sync is already due sooner. */
+export function syncSoon(delay) {
+  const at = Date.now() + delay;
+  if (timer && timerAt <= at) return;
+  clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(() => { timer = null; syncNow(); }, delay);
+}
+
+const isTransient = (error) =>
+  error instanceof NetworkError || (error instanceof HttpError && (error.status >= 500 || [408, 425, 429].includes(error.status)));
+
+async function run(manual) {
+  const pending = (await store.listRecords()).filter((r) => needsSync(r, {includeRefused: manual}));
+  const total = pending.length;
+  emit({phase: total ? "sending" : "idle", sent: 0, total, manual, retryAt: null});
+  if (!total) return status;
+  const device = await deviceId();
+  const byWalk = groupBy(pending);
+  let sent = 0;
+  try {
+    for (const [walk, records] of byWalk) {
+      const key = await store.getWalkKey(walk);
+      if (!key) {
+        await store.setMeta(`problem:${walk}`, {code: "key_missing"});
+        continue;
+      }
+      try {
+        await sendWalk(walk, key, records, device, (n) => emit({sent: sent + n}));
+        await store.setMeta(`problem:${walk}`, null);
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        await store.setMeta(`problem:${walk}`, {code: error.code || `http_${error.status}`, message: error.message});
+      }
+      sent = status.sent;
+    }
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    const delay = backoffDelay(attempt++);
+    syncSoon(delay);
+    return emit({phase: "retry", retryAt: Date.now() + delay, error: error.message});
+  }
+  attempt = 0;
+  return emit({phase: "done"});
+}
+
+function groupBy(records) {
+  const groups = new Map();
+  for (const r of records) groups.set(r.walk, [...(groups.get(r.walk) || []), r]);
+  return groups;
+}
+
+async function sendWalk(walk, key, records, device, progress) {
+  let size = CHUNK;
+  let done = 0;
+  while (done < records.length) {
+    const ids = records.slice(done, done + size).map((r) => r.id);
+    // Re-read inside the marking transaction: an edit made since the list was taken is sent too.
+    const fresh = await store.updateRecords(ids, (r) => markSent(r, r.revision));
+    const revisions = new Map(fresh.map((r) => [r.id, r.revision]));
+    let reply;
+    try {
+      reply = await postSync(walk, key, {device_id: device, responses: fresh.map(toWire)});
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 413)) throw error;
+      if (ids.length > 1) {
+        size = Math.ceil(ids.length / 2);
+        continue;
+      }
+      await store.updateRecord(ids[0], (r) => refuse(r, error.message, new Date().toISOString()));
+      done += 1;
+      progress(done);
+      continue;
+    }
+    const now = new Date().toISOString();
+    const results = new Map(reply.results.map((result) => [result.id, result]));
+    await store.updateRecords(ids, (r) => (results.has(r.id) && revisions.has(r.id)
+      ? settle(r, results.get(r.id), revisions.get(r.id), now) : null));
+    await store.setMeta("lastSync", now);
+    done += ids.length;
+    progress(done);
+  }
+}

@@ -1,0 +1,64 @@
+/** The facilitator's view of this device: counts per station and per state, sync, storage and backup. */
+import {formatTime, localized, t} from "../i18n.js";
+import {STATES, isAnswered} from "../records.js";
+import {h} from "./dom.js";
+
+/** Return the message for a walk's sync problem, or null. */
+export function problemText(problem) {
+  if (!problem) return null;
+  const known = {walk_key_replaced: "key_replaced", walk_closed: "walk_closed", key_missing: "key_missing",
+    wrong_walk_key: "key_wrong", http_401: "key_wrong", http_404: "walk_gone"}[problem.code];
+  return known ? t(known) : t("sync_refused", {reason: problem.message || problem.code});
+}
+
+function stationTable(walk, records) {
+  const rows = new Map(walk.stations.map((s) => [s.code, {label: `${s.code} · ${localized(s.title).text}`, checklists: 0, answers: 0}]));
+  for (const record of records) {
+    const seen = new Set();
+    for (const answer of record.answers.filter(isAnswered)) {
+      const code = answer.station || "";
+      if (!rows.has(code)) rows.set(code, {label: code || t("no_station"), checklists: 0, answers: 0});
+      rows.get(code).answers += 1;
+      if (!seen.has(code)) rows.get(code).checklists += 1;
+      seen.add(code);
+    }
+  }
+  return h("table", {class: "counts"},
+    h("caption", {}, t("per_station")),
+    h("thead", {}, h("tr", {}, h("th", {scope: "col"}, t("station")), h("th", {scope: "col"}, t("checklists")),
+      h("th", {scope: "col"}, t("answers")))),
+    h("tbody", {}, [...rows.values()].map((row) => h("tr", {},
+      h("th", {scope: "row"}, row.label), h("td", {}, String(row.checklists)), h("td", {}, String(row.answers))))));
+}
+
+function stateList(records) {
+  return h("ul", {class: "states", "aria-label": t("per_state")}, STATES.map((state) =>
+    h("li", {"data-state": state}, `${t(`state_${state}`)}: `, h("strong", {}, String(records.filter((r) => r.syncState === state).length)))));
+}
+
+/** Render the view; its sync status line is updated separately through `statusLine`. */
+export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine}) {
+  const walksHere = walks.filter((w) => records.some((r) => r.walk === w.slug) || keys.has(w.slug));
+  return h("div", {class: "device-view"},
+    h("h1", {id: "view-title", tabindex: -1}, t("device_title")),
+    h("section", {class: "sync", "aria-labelledby": "sync-title"},
+      h("h2", {id: "sync-title"}, t("sync")),
+      h("button", {type: "button", class: "primary", id: "sync-now", onclick: actions.syncNow}, t("sync_now")),
+      statusLine,
+      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced"))),
+    walksHere.length ? walksHere.map((walk) => {
+      const mine = records.filter((r) => r.walk === walk.slug);
+      const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
+      return h("section", {class: "walk-counts", "aria-labelledby": `counts-${walk.slug}`, "data-walk": walk.slug},
+        h("h2", {id: `counts-${walk.slug}`}, localized(walk.title).text),
+        problem && h("p", {class: "problem", role: "alert"}, problem),
+        stateList(mine), stationTable(walk, mine));
+    }) : h("p", {}, t("no_checklists")),
+    h("section", {class: "safety", "aria-labelledby": "safety-title"},
+      h("h2", {id: "safety-title"}, t("data_safety")),
+      h("p", {id: "storage-state"}, t(storage === true ? "storage_persisted" : storage === false ? "storage_not_persisted" : "storage_unknown")),
+      h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
+      h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
+      h("p", {class: "muted"}, t("backup_hint")),
+      h("p", {class: "muted"}, t("device_id", {id: deviceId.slice(0, 8)}))));
+}

@@ -1,0 +1,30 @@
+/** "Checklists on this device": every participant's checklist with its sync state. */
+import {formatTime, localized, t} from "../i18n.js";
+import {isAnswered} from "../records.js";
+import {h} from "./dom.js";
+
+/** Return a record's sync state in words. */
+export const stateText = (record) => t(`state_${record.syncState}`);
+
+/** Render the list; actions.resume(record) continues a checklist, actions.newParticipant() starts one. */
+export function recordsView({records, walks, currentIds, actions}) {
+  const titles = new Map(walks.map((w) => [w.slug, localized(w.title).text]));
+  const sorted = [...records].sort((a, b) => (a.walk === b.walk ? b.number - a.number : a.walk.localeCompare(b.walk)));
+  return h("div", {class: "records-view"},
+    h("h1", {id: "view-title", tabindex: -1}, t("checklists_title")),
+    actions.newParticipant && h("button", {type: "button", class: "secondary", onclick: actions.newParticipant},
+      t("new_participant")),
+    sorted.length ? h("ul", {class: "cards"}, sorted.map((record) => {
+      const current = currentIds.has(record.id);
+      return h("li", {class: `card state-${record.syncState}`, "data-record": record.id},
+        h("h2", {}, t("participant_n", {n: record.number}), " · ", titles.get(record.walk) || record.walk),
+        h("p", {class: "state"}, h("strong", {}, stateText(record)), current ? ` · ${t("open_now")}` : ""),
+        record.syncState === "refused" && record.refusal &&
+          h("p", {class: "reason"}, t("refused_reason", {reason: record.refusal.reason})),
+        h("p", {class: "muted"}, t("answers_n", {n: record.answers.filter(isAnswered).length}), " · ",
+          t("started_at", {time: formatTime(record.started_at)}),
+          record.participant.group ? ` · ${t(`group_${record.participant.group}`)}` : ""),
+        !current && h("button", {type: "button", class: "secondary", onclick: () => actions.resume(record)},
+          t("resume")));
+    })) : h("p", {}, t("no_checklists")));
+}

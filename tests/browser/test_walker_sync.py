@@ -1,0 +1,232 @@
+"""Sending checklists: nothing leaves the device until the server has it, and refusals stay visible."""
+import gzip
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from playwright.sync_api import expect
+
+from server.backup import read_backup
+from server.extensions import db as _db
+from server.models import Answer, Response
+from tests.conftest import bearer
+
+from .conftest import answer_item, live_admin_token, open_walker, walk_link
+
+SYNC_REQUEST_SCHEMA = Path(__file__).resolve().parents[2] / "shared_schema" / "sync-request.schema.json"
+ALL_SENT = "All answers are on the server."
+
+
+def admin_call(live, method, path):
+    """Call the admin API on the live server; return the decoded reply."""
+    request = urllib.request.Request(f"{live.url}/api/v1{path}", method=method, headers=bearer(live_admin_token(live)))
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.load(reply)
+
+
+def server_responses(live):
+    """Return [(group, revision, {item: score})] for every checklist the server holds."""
+    with live.app.app_context():
+        rows = []
+        for response in _db.session.execute(_db.select(Response)).scalars():
+            answers = _db.session.execute(_db.select(Answer).where(Answer.response_id == response.id)).scalars()
+            rows.append((response.participant_group, response.revision, {a.item: a.score for a in answers}))
+        _db.session.remove()
+    return sorted(rows, key=lambda row: row[0] or "")
+
+
+def sync_now(page):
+    """Open the sync view and press "Sync now"."""
+    page.get_by_role("button", name="Sync", exact=True).click()
+    page.get_by_role("button", name="Sync now").click()
+
+
+@pytest.mark.browser
+def test_server_down_keeps_everything_queued_and_retries(live, page):
+    """A server answering 500, then no server at all, loses nothing; the app retries by itself once it is back."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 3)
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    failed = []
+    page.route("**/api/v1/walks/prague-7/sync", lambda route: (failed.append(500), route.fulfill(
+        status=500, json={"error": {"code": None, "message": "Internal error", "details": None}})))
+    page.get_by_role("button", name="Sync", exact=True).click()
+    with page.expect_response("**/api/v1/walks/prague-7/sync"):
+        page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("The server could not be reached.")
+    page.unroute("**/api/v1/walks/prague-7/sync")
+    page.route("**/api/v1/walks/prague-7/sync", lambda route: (failed.append("down"), route.abort("connectionrefused")))
+    with page.expect_event("requestfailed"):
+        page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("The server could not be reached.")
+    assert failed == [500, "down"]
+    assert server_responses(live) == []
+    page.get_by_role("button", name="Checklists").click()
+    expect(page.locator(".card .state")).to_contain_text("In progress")
+
+    page.unroute("**/api/v1/walks/prague-7/sync")
+    # No tap: the backoff timer (at most 5 s after a manual try) sends it.
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT, timeout=8000)
+    assert server_responses(live) == [(None, 1, {"ue1": 3})]
+    expect(page.locator(".card .state")).to_contain_text("Synced")
+
+
+@pytest.mark.browser
+def test_refused_checklist_stays_on_the_device_with_its_reason(live, page):
+    """A checklist the server refuses is kept, marked refused, with the server's reason, even after a reload."""
+    open_walker(page, walk_link(live, "prague-7", "P7-5"))
+    answer_item(page, "ue2", 1)
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    # The organisers remove the station while the walker is still out: answers given there are refused.
+    admin_call(live, "DELETE", "/admin/walks/prague-7/stations/P7-5")
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_contain_text("Refused: 1.")
+    assert server_responses(live) == []
+    page.reload()
+    page.get_by_role("button", name="Checklists").click()
+    card = page.locator(".card")
+    expect(card.locator(".state")).to_contain_text("Refused")
+    expect(card.locator(".reason")).to_have_text(
+        "The server refused it: ue2: Unknown station 'P7-5' on walk 'prague-7'.")
+    page.get_by_role("button", name="Sync", exact=True).click()
+    expect(page.locator("[data-state='refused'] strong")).to_have_text("1")
+
+
+@pytest.mark.browser
+def test_replaced_walk_codes_are_explained_and_a_new_code_sends(live, page):
+    """After the facilitator replaces the walk's codes, the app says so, keeps the answers, and sends them once a new code is scanned."""
+    open_walker(page, walk_link(live, "prague-7", "P7-1"))
+    page.locator("#topic-attitudes > summary").click()
+    answer_item(page, "at1", 5)
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    admin_call(live, "POST", "/admin/walks/prague-7/rotate-key")
+    sync_now(page)
+    expect(page.get_by_role("alert")).to_have_text(
+        "This walk's codes were replaced; ask the facilitator for the new ones and scan one. "
+        "Your answers stay on this device.")
+    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    assert server_responses(live) == []
+    page.goto(walk_link(live, "prague-7", "P7-2"))
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert server_responses(live) == [(None, 1, {"at1": 5})]
+
+
+@pytest.mark.browser
+def test_closed_walk_keeps_answers_until_reopened(live, page):
+    """While the facilitator has closed the walk, the app says so and keeps the answers; once reopened they go."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue5", 2)
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    admin_call(live, "POST", "/admin/walks/prague-7/close")
+    sync_now(page)
+    expect(page.get_by_role("alert")).to_have_text(
+        "This walk is closed; ask the facilitator to reopen it. Your answers stay on this device.")
+    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    assert server_responses(live) == []
+    admin_call(live, "POST", "/admin/walks/prague-7/reopen")
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert server_responses(live) == [(None, 1, {"ue5": 2})]
+
+
+@pytest.mark.browser
+def test_two_participants_on_one_device_become_two_checklists(live, page):
+    """Two walkers sharing a phone end up as two checklists on the server, each with its own profile and answers."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 4)
+    page.get_by_text("About you (optional)").click()
+    page.get_by_label("I am").select_option("tcn")
+    page.get_by_role("button", name="New participant").click()
+    expect(page.get_by_role("heading", name="New participant")).to_be_visible()
+    expect(page.locator("#i-ue1-4")).not_to_be_checked()
+    answer_item(page, "ue1", 2)
+    page.get_by_text("About you (optional)").click()
+    page.get_by_label("I am").select_option("ngo")
+    expect(page.get_by_role("heading", name="Participant 2")).to_be_visible()
+    page.get_by_role("button", name="Checklists").click()
+    expect(page.locator(".card")).to_have_count(2)
+    expect(page.locator(".card .state")).to_have_text(["In progress · open now", "Waiting to sync"])
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    assert server_responses(live) == [("ngo", 1, {"ue1": 2}), ("tcn", 1, {"ue1": 4})]
+    page.get_by_role("button", name="Checklists").click()
+    page.get_by_role("button", name="Continue this checklist").click()
+    expect(page.get_by_role("heading", name="Participant 1")).to_be_visible()
+    expect(page.locator("#i-ue1-4")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_editing_a_synced_checklist_sends_a_new_revision(live, page):
+    """Changing an answer after it was sent queues the checklist again with a higher revision, and the server takes the change."""
+    open_walker(page, walk_link(live, "prague-7", "P7-4"))
+    answer_item(page, "cp5", 2)
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    assert server_responses(live) == [(None, 1, {"cp5": 2})]
+    page.get_by_role("button", name="Answer").click()
+    answer_item(page, "cp5", 3)
+    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    assert server_responses(live) == [(None, 2, {"cp5": 3})]
+
+
+@pytest.mark.browser
+def test_backup_file_is_a_sync_request_the_server_accepts(live, page, tmp_path):
+    """The downloaded backup holds every checklist in the sync request format; the admin import and the sync API both take it."""
+    open_walker(page, walk_link(live, "prague-7", "P7-3"))
+    answer_item(page, "vs4", 1)
+    page.locator("#item-vs4 summary").click()
+    page.locator("#item-vs4").get_by_label("Comment (optional)").fill("Only in Czech")
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    page.get_by_role("button", name="Sync", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download backup").click()
+    path = tmp_path / "backup.json"
+    download.value.save_as(path)
+    backup = json.loads(path.read_text(encoding="utf-8"))
+    assert not list(Draft202012Validator(json.loads(SYNC_REQUEST_SCHEMA.read_text())).iter_errors(backup))
+    (response,) = backup["responses"]
+    assert response["walk"] == "prague-7"
+    assert [(a["item"], a["score"], a["station"], a["comment"]) for a in response["answers"]] == [
+        ("vs4", 1, "P7-3", "Only in Czech")]
+    assert not {"syncState", "sentRevision", "syncedRevision", "refusal", "number"} & set(response)
+
+    (group,) = read_backup(path.read_bytes())
+    assert (group.walk, group.device_id, len(group.records)) == ("prague-7", backup["device_id"], 1)
+
+    key = walk_link(live, "prague-7").split("#k=")[1]
+    request = urllib.request.Request(f"{live.url}/api/v1/walks/prague-7/sync", data=path.read_bytes(), method="POST",
+                                     headers={"Content-Type": "application/json", "X-Walk-Key": key})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert [r["status"] for r in json.load(reply)["results"]] == ["accepted"]
+    assert server_responses(live) == [(None, 1, {"vs4": 1})]
+
+
+@pytest.mark.browser
+def test_too_large_request_is_split_into_smaller_ones(live, page):
+    """When the server says a request is too large (413), the app sends the same checklists in smaller requests."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 5)
+    page.get_by_role("button", name="New participant").click()
+    answer_item(page, "ue1", 1)
+    expect(page.get_by_role("heading", name="Participant 2")).to_be_visible()
+    sizes = []
+
+    def only_one_at_a_time(route):
+        count = len(json.loads(gzip.decompress(route.request.post_data_buffer))["responses"])
+        sizes.append(count)
+        if count > 1:
+            route.fulfill(status=413, json={"error": {"code": None, "message": "Too large", "details": None}})
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/walks/prague-7/sync", only_one_at_a_time)
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    assert sizes == [2, 1, 1]
+    assert sorted(answers["ue1"] for _group, _revision, answers in server_responses(live)) == [1, 5]
