@@ -71,9 +71,14 @@ token_walks = db.Table(
 )
 
 
-def new_walk_key():
-    """Return a fresh walk key: short enough for a small QR code, long enough not to guess."""
-    return secrets.token_urlsafe(12)
+# Letters and digits only, none easily confused (0/O, 1/l/I): a key may be read aloud or typed,
+# and no linkifier drops a trailing dash from a link.
+KEY_ALPHABET = "23456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_walk_key(length=16):
+    """Return a fresh walk key: short enough for a small QR code, about 93 bits not to guess."""
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(length))
 
 
 class Walk(db.Model):

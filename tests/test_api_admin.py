@@ -1,6 +1,7 @@
 """What admins do through the API: walks, stations, keys, checklist versions, and the public reads."""
 import copy
 import json
+import re
 
 from sqlalchemy import select
 
@@ -127,6 +128,7 @@ def test_close_reopen_and_rotate_key(client, seeded, admin_headers):
     old_key = walk.key
     rotated = client.post("/api/v1/admin/walks/libus/rotate-key", headers=admin_headers).json
     assert rotated["key"] != old_key and f"#k={rotated['key']}" in rotated["stations"][0]["url"]
+    assert re.fullmatch(r"[2-9a-km-zA-HJ-NP-Z]{16}", rotated["key"])  # nothing to misread or lose
     assert post_sync(client, walk, [record], key=old_key).json["error"]["code"] == "walk_key_replaced"
     assert post_sync(client, walk, [record], key=rotated["key"]).json["results"][0]["status"] == "accepted"
 
