@@ -8,7 +8,6 @@ from .errors import ApiError
 from .extensions import db
 from .models import ApiToken, User, utcnow
 
-
 PRINCIPAL_KEY = "city_audit.principal"
 
 

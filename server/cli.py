@@ -40,18 +40,24 @@ def seed_command():
                f"and {counts['walks']} new walk(s).")
 
 
+def _walks_named(slugs):
+    """Return the walks with these slugs, or fail naming the first unknown one."""
+    rows = []
+    for slug in slugs:
+        walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
+        if walk is None:
+            _fail(f"No walk '{slug}'.")
+        rows.append(walk)
+    return rows
+
+
 @click.command("create-token")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--walk", "walks", multiple=True, help="A walk this facilitator runs (repeatable).")
 @click.option("--label", help="Who or what the token is for.")
 def create_token_command(role, walks, label):
     """Create an API token and print it as the last line (it is shown only once)."""
-    rows = []
-    for slug in walks:
-        walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
-        if walk is None:
-            _fail(f"No walk '{slug}'.")
-        rows.append(walk)
+    rows = _walks_named(walks)
     if role == "facilitator" and not rows:
         _fail("A facilitator token needs --walk.")
     token, plaintext = ApiToken.issue(role, rows, label)
@@ -199,12 +205,7 @@ def create_user_command(username, role, walks, password_stdin, update):
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is not None and not update:
         _fail(f"User '{username}' exists; add --update to change the password, role and walks.")
-    rows = []
-    for slug in walks:
-        walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
-        if walk is None:
-            _fail(f"No walk '{slug}'.")
-        rows.append(walk)
+    rows = _walks_named(walks)
     if role == "facilitator" and not rows:
         _fail("A facilitator needs --walk: the walks they run.")
     if role == "admin" and rows:

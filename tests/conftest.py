@@ -1,4 +1,5 @@
 """Fixtures: a fresh app and database per test, on SQLite or on TEST_DATABASE_URL."""
+import html
 import json
 import os
 import re
@@ -192,8 +193,9 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def make_user(username="admin", role="admin", walks=(), password=CONSOLE_PASSWORD, active=True):
     """Create a console user; facilitators run the walks named by slug."""
-    from server.models import User
     from werkzeug.security import generate_password_hash
+
+    from server.models import User
     rows = [_db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one() for slug in walks]
     # A cheap hash keeps tests fast; the app checks any werkzeug hash, and sets strong ones itself.
     user = User(username=username, role=role, walks=rows, active=active,
@@ -215,3 +217,16 @@ def sign_in(client, username="admin", password=CONSOLE_PASSWORD):
     """Sign in to the console through its form; return the reply to the form."""
     token = csrf_token(client)
     return client.post("/admin/sign-in", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def admin(client, seeded):
+    """A client signed in to the console as an admin."""
+    make_user("anna")
+    sign_in(client, "anna")
+    return client
+
+
+def page_text(reply):
+    """Return a page's text with HTML entities decoded."""
+    return html.unescape(reply.get_data(as_text=True))

@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy import func, select
 
-from server.models import Answer, Response, SyncLogEntry
 from server.extensions import db
+from server.models import Answer, Response, SyncLogEntry
 from tests.conftest import make_answer, make_record, post_sync, seeded_app
 
 

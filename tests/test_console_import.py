@@ -1,5 +1,4 @@
 """Importing device backups, the sync log with correct-and-re-apply, and API tokens in the console."""
-import html
 import io
 import json
 import re
@@ -9,21 +8,9 @@ import pytest
 from server.extensions import db
 from server.models import Answer, ApiToken, Response, SyncLogEntry
 from tests.conftest import bearer, csrf_token, make_answer, make_record, make_user, post_sync, sign_in
+from tests.conftest import page_text as text
 
 DEVICE = "5d2b8a3e-6c1f-4e0a-9b7d-2f4c6a8e0b13"
-
-
-@pytest.fixture
-def admin(client, seeded):
-    """A signed-in admin's client."""
-    make_user("anna")
-    sign_in(client, "anna")
-    return client
-
-
-def text(reply):
-    """Return a page's text with HTML entities decoded."""
-    return html.unescape(reply.get_data(as_text=True))
 
 
 def upload(client, document, name="walker-backup.json"):

@@ -1,5 +1,4 @@
 """Console walk pages: create and edit walks and stations, close, reopen, replace the key."""
-import html
 import re
 
 import pytest
@@ -7,19 +6,7 @@ import pytest
 from server.extensions import db
 from server.models import Walk
 from tests.conftest import csrf_token, make_answer, make_record, make_user, post_sync, sign_in
-
-
-@pytest.fixture
-def admin(client, seeded):
-    """A signed-in admin's client."""
-    make_user("anna")
-    sign_in(client, "anna")
-    return client
-
-
-def text(reply):
-    """Return a page's text with HTML entities decoded."""
-    return html.unescape(reply.get_data(as_text=True))
+from tests.conftest import page_text as text
 
 
 def post_form(client, path, data, page=None):

@@ -9,8 +9,14 @@ from ..extensions import db
 from ..links import station_url, walk_url
 from ..models import ApiToken, Response, Station, Walk, utcnow
 from ..queries import find_walk
-from ..schemas import (admin_walk_schema, station_schema, token_request_schema, token_schema,
-                       walk_patch_schema, walk_status_schema)
+from ..schemas import (
+    admin_walk_schema,
+    station_schema,
+    token_request_schema,
+    token_schema,
+    walk_patch_schema,
+    walk_status_schema,
+)
 from ..status import walk_status
 from . import bp
 from .util import json_body

@@ -5,7 +5,7 @@ from flask import Response as FlaskResponse
 from flask import request, stream_with_context
 
 from ..auth import require
-from ..exports import csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows, LONG_FIELDS
+from ..exports import LONG_FIELDS, csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows
 from ..queries import grouped_responses, layout_checklist
 from ..schemas import export_query_schema
 from . import bp

@@ -2,7 +2,6 @@
 import zlib
 
 import orjson
-
 from flask import current_app, jsonify, request
 
 from ..auth import check_walk_key

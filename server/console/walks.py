@@ -2,8 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..catalog import (DefinitionError, apply_walk, check_walk, get_checklist, latest_checklist,
-                       station_codes_elsewhere)
+from ..catalog import DefinitionError, apply_walk, check_walk, get_checklist, latest_checklist, station_codes_elsewhere
 from ..extensions import db
 from ..links import station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
