@@ -1,5 +1,6 @@
 """Browser fixtures: the real app served over HTTP and driven in Debian's Chromium."""
 import os
+import re
 import shutil
 import threading
 
@@ -11,6 +12,9 @@ from server.extensions import db as _db
 
 from ..conftest import clear_database, make_app
 
+# What the sync status says once nothing is waiting. Coming online or editing starts a sync by
+# itself, so a tap on "Sync now" may find the work already done and say the second form.
+EVERYTHING_SENT = re.compile(r"All answers are on the server\.|Nothing new to send: everything is on the server\.")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-gpu", "--no-first-run"]

@@ -13,10 +13,9 @@ from server.extensions import db as _db
 from server.models import Answer, Response
 from tests.conftest import bearer
 
-from .conftest import answer_item, live_admin_token, open_walker, walk_link
+from .conftest import EVERYTHING_SENT, answer_item, live_admin_token, open_walker, walk_link
 
 SYNC_REQUEST_SCHEMA = Path(__file__).resolve().parents[2] / "shared_schema" / "sync-request.schema.json"
-ALL_SENT = "All answers are on the server."
 
 
 def admin_call(live, method, path):
@@ -68,7 +67,7 @@ def test_server_down_keeps_everything_queued_and_retries(live, page):
 
     page.unroute("**/api/v1/walks/prague-7/sync")
     # No tap: the backoff timer (at most 5 s after a manual try) sends it.
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT, timeout=8000)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT, timeout=8000)
     assert server_responses(live) == [(None, 1, {"ue1": 3})]
     expect(page.locator(".card .state")).to_contain_text("Synced")
 
@@ -109,7 +108,7 @@ def test_replaced_walk_codes_are_explained_and_a_new_code_sends(live, page):
     expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
     assert server_responses(live) == []
     page.goto(walk_link(live, "prague-7", "P7-2"))
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     expect(page.get_by_role("alert")).to_have_count(0)
     assert server_responses(live) == [(None, 1, {"at1": 5})]
 
@@ -128,7 +127,7 @@ def test_closed_walk_keeps_answers_until_reopened(live, page):
     assert server_responses(live) == []
     admin_call(live, "POST", "/admin/walks/prague-7/reopen")
     page.get_by_role("button", name="Sync now").click()
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     expect(page.get_by_role("alert")).to_have_count(0)
     assert server_responses(live) == [(None, 1, {"ue5": 2})]
 
@@ -151,7 +150,7 @@ def test_two_participants_on_one_device_become_two_checklists(live, page):
     expect(page.locator(".card")).to_have_count(2)
     expect(page.locator(".card .state")).to_have_text(["In progress · open now", "Waiting to sync"])
     sync_now(page)
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert server_responses(live) == [("ngo", 1, {"ue1": 2}), ("tcn", 1, {"ue1": 4})]
     page.get_by_role("button", name="Checklists").click()
     page.get_by_role("button", name="Continue this checklist").click()
@@ -165,13 +164,13 @@ def test_editing_a_synced_checklist_sends_a_new_revision(live, page):
     open_walker(page, walk_link(live, "prague-7", "P7-4"))
     answer_item(page, "cp5", 2)
     sync_now(page)
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert server_responses(live) == [(None, 1, {"cp5": 2})]
     page.get_by_role("button", name="Answer").click()
     answer_item(page, "cp5", 3)
     expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
     sync_now(page)
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert server_responses(live) == [(None, 2, {"cp5": 3})]
 
 
@@ -227,6 +226,6 @@ def test_too_large_request_is_split_into_smaller_ones(live, page):
 
     page.route("**/api/v1/walks/prague-7/sync", only_one_at_a_time)
     sync_now(page)
-    expect(page.locator("#sync-status")).to_have_text(ALL_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert sizes == [2, 1, 1]
     assert sorted(answers["ue1"] for _group, _revision, answers in server_responses(live)) == [1, 5]

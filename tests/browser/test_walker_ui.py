@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 import server.web
 
-from .conftest import PHONE, answer_item, open_walker, walk_link
+from .conftest import EVERYTHING_SENT, PHONE, answer_item, open_walker, walk_link
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKLIST = json.loads((ROOT / "shared_schema" / "checklists" / "integra-city-audit.json").read_text(encoding="utf-8"))
@@ -117,7 +117,7 @@ def test_facilitator_view_counts_per_station_and_state(live, page):
     expect(counts.locator("[data-state='in-progress'] strong")).to_have_text("1")
     expect(counts.locator("[data-state='waiting'] strong")).to_have_text("1")
     page.get_by_role("button", name="Sync now").click()
-    expect(page.locator("#sync-status")).to_have_text("All answers are on the server.")
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     expect(counts.locator("[data-state='synced'] strong")).to_have_text("2")
 
 
