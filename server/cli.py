@@ -10,10 +10,27 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .catalog import DefinitionError, get_checklist, load_checklist, load_walk, read_json, seed_shared
+from .catalog import (
+    DefinitionError,
+    get_checklist,
+    load_checklist,
+    load_walk,
+    read_json,
+    seed_shared,
+)
+from .contract import SHARED_SCHEMA_DIR
 from .errors import ApiError
-from .exports import LONG_FIELDS, csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows
+from .exports import (
+    LONG_FIELDS,
+    csv_chunks,
+    item_index,
+    json_chunks,
+    long_rows,
+    wide_fields,
+    wide_rows,
+)
 from .extensions import db
+from .ingest import apply_batch, log_records
 from .links import station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
 from .qr import png_bytes, svg_bytes
@@ -226,8 +243,27 @@ def create_user_command(username, role, walks, password_stdin, update):
                + (f" for {', '.join(walks)}" if walks else "") + "; sign in at /admin.")
 
 
+EXAMPLE_DATASET = SHARED_SCHEMA_DIR / "datasets" / "integra-prague-2018.json"
+
+
+@click.command("load-example")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=EXAMPLE_DATASET, show_default=True, help="A dataset of sync requests by walk.")
+def load_example_command(path):
+    """Sync example checklists (by default the 26 that reproduce the 2018 Prague report) to try the report."""
+    dataset = read_json(path)
+    counts = dict.fromkeys(("accepted", "duplicate", "stale", "rejected"), 0)
+    for batch in dataset["batches"]:
+        walk = _walks_named([batch["walk"]])[0]
+        request = batch["request"]
+        batch_id = log_records(walk.slug, request["device_id"], request["responses"], None, source="import")
+        for result in apply_batch(walk, request["device_id"], request["responses"], batch_id):
+            counts[result["status"]] += 1
+    click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + f" from {path.name}.")
+
+
 def register(app):
     """Attach the commands to the app's CLI."""
     for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
-                    qr_command, create_user_command):
+                    qr_command, create_user_command, load_example_command):
         app.cli.add_command(command)

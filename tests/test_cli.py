@@ -80,3 +80,13 @@ def test_export_writes_the_file_with_progress(runner, client, seeded, tmp_path):
     out_json = tmp_path / "all.json"
     assert runner.invoke(args=["export", "--format", "json", "--out", str(out_json)]).exit_code == 0
     assert len(json.loads(out_json.read_text(encoding="utf-8"))["responses"]) == 1
+
+
+def test_load_example_fills_the_report_with_the_2018_figures(runner, client, seeded, admin_headers):
+    """A new admin loads the 2018 example and sees its figures; loading it again adds nothing."""
+    result = runner.invoke(args=["load-example"])
+    assert result.exit_code == 0 and "26 accepted" in result.output
+    assert "26 duplicate" in runner.invoke(args=["load-example"]).output
+    report = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
+    assert report["responses"] == 26
+    assert report["topics"][0]["items"][0]["mean"] == 3.92
