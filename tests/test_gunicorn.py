@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, clear_database, make_answer, make_app, make_record
+from tests.conftest import TEST_DATABASE_URL, make_answer, make_app, make_record
 from tests.serve import Gunicorn
 
 pytestmark = pytest.mark.gunicorn
@@ -29,9 +29,7 @@ def server(tmp_path_factory, _schema):
     """Gunicorn with 2 workers on a seeded database."""
     database_url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'audit.sqlite3'}"
     if TEST_DATABASE_URL:
-        app = make_app(_schema)
-        with app.app_context():
-            clear_database()
+        make_app(_schema)  # empties the shared test database
     served = Gunicorn(database_url)
     served.flask("seed")
     served.token = served.flask("create-token", "--role", "admin").strip().splitlines()[-1]
