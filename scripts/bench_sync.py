@@ -3,6 +3,8 @@
 Prints, measured in one run on SQLite:
   ratio 1 = sync answers/s (batches of 200 checklists x 30 answers) / raw executemany answers/s
   ratio 2 = batched sync answers/s / one-checklist-per-request sync answers/s
+  reference: a bare Flask endpoint (json.loads + sqlite3 executemany, no validation, no log,
+  no idempotency) under the same gunicorn, / raw executemany: the floor of HTTP and JSON alone
 A benchmark, not a test: the figures depend on the machine and its load.
 """
 import argparse
@@ -57,24 +59,59 @@ def post_all(server, key, bodies):
     return elapsed
 
 
-def raw_insert_seconds(batches, database_path):
-    """Insert the same answer rows with sqlite3 executemany, one transaction per batch."""
-    connection = sqlite3.connect(database_path)
+ANSWERS_TABLE = """CREATE TABLE IF NOT EXISTS answers (id INTEGER PRIMARY KEY, response_id VARCHAR(36) NOT NULL,
+    item VARCHAR(32) NOT NULL, score SMALLINT, dont_know BOOLEAN NOT NULL, comment TEXT,
+    station_code VARCHAR(16), answered_at DATETIME, UNIQUE (response_id, item))"""
+INSERT_ANSWERS = ("INSERT INTO answers (response_id, item, score, dont_know, comment, station_code, answered_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+
+def answer_rows(batch):
+    return [(c["id"], a["item"], a["score"], a["dont_know"], a["comment"], a["station"], a["answered_at"])
+            for c in batch for a in c["answers"]]
+
+
+def open_raw(database_path):
+    connection = sqlite3.connect(database_path, timeout=30)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("""CREATE TABLE answers (id INTEGER PRIMARY KEY, response_id VARCHAR(36) NOT NULL,
-        item VARCHAR(32) NOT NULL, score SMALLINT, dont_know BOOLEAN NOT NULL, comment TEXT,
-        station_code VARCHAR(16), answered_at DATETIME, UNIQUE (response_id, item))""")
+    connection.execute(ANSWERS_TABLE)
+    return connection
+
+
+def raw_insert_seconds(batches, database_path):
+    """Insert the same answer rows with sqlite3 executemany, one transaction per batch."""
+    connection = open_raw(database_path)
     began = time.perf_counter()
     for batch in batches:
-        rows = [(c["id"], a["item"], a["score"], a["dont_know"], a["comment"], a["station"], a["answered_at"])
-                for c in batch for a in c["answers"]]
+        rows = answer_rows(batch)
         with connection:
-            connection.executemany("INSERT INTO answers (response_id, item, score, dont_know, comment, "
-                                   "station_code, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(INSERT_ANSWERS, rows)
     elapsed = time.perf_counter() - began
     connection.close()
     return elapsed
+
+
+def bare_app():
+    """A bare Flask endpoint: parse the batch, insert its answers, nothing else (the reference)."""
+    import os
+    import threading
+
+    from flask import Flask, request
+
+    app = Flask(__name__)
+    local = threading.local()
+
+    @app.post("/api/v1/walks/<slug>/sync")
+    def bare_sync(slug):
+        if not hasattr(local, "connection"):
+            local.connection = open_raw(os.environ["BARE_DATABASE"])
+        body = json.loads(request.get_data())
+        with local.connection:
+            local.connection.executemany(INSERT_ANSWERS, answer_rows(body["responses"]))
+        return {"results": []}
+
+    return app
 
 
 def main():
@@ -111,6 +148,13 @@ def main():
     finally:
         server.stop()
     raw_seconds = raw_insert_seconds(batches, workdir / "raw.sqlite3")
+    bare = Gunicorn(database_url, workers=2, threads=4, app="scripts.bench_sync:bare_app()",
+                    env={"BARE_DATABASE": str(workdir / "bare.sqlite3")})
+    bare.start(probe="/")
+    try:
+        bare_seconds = post_all(bare, "", bodies)
+    finally:
+        bare.stop()
 
     sync_rate = answers / sync_seconds
     raw_rate = answers / raw_seconds
@@ -121,7 +165,12 @@ def main():
     print(f"raw executemany: same {answers} rows in {raw_seconds:.3f} s -> {raw_rate:,.0f} answers/s")
     print(f"single sync    : {args.singles} requests x 1 checklist = {single_answers} answers "
           f"in {single_seconds:.3f} s -> {single_rate:,.0f} answers/s")
+    bare_rate = answers / bare_seconds
+    print(f"bare Flask     : same requests, json.loads + executemany only, in {bare_seconds:.3f} s "
+          f"-> {bare_rate:,.0f} answers/s")
     print(f"ratio sync/raw executemany        : {sync_rate / raw_rate:.3f}  (aim >= 0.5)")
+    print(f"ratio bare Flask/raw executemany  : {bare_rate / raw_rate:.3f}  (reference: no validation, log "
+          "or idempotency)")
     print(f"ratio batched/one-per-request sync: {sync_rate / single_rate:.1f}x (aim >= 10x)")
 
 

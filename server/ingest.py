@@ -17,7 +17,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from .errors import ApiError
 from .extensions import db
 from .models import Answer, Checklist, Response, SyncLogEntry, utcnow
-from .sync import ACCEPTED, REJECTED, Stored, WalkContext, classify, content_hash, validate_record
+from .sync import (
+    ACCEPTED,
+    REJECTED,
+    Stored,
+    WalkContext,
+    classify,
+    content_hash,
+    validate_record,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +187,8 @@ def _write(walk, device_id, writes, existed, context):
             changed_rows.append({"b_id": record_id, **row})
         else:
             new_rows.append({"id": record_id, "walk_id": walk.id, "received_at": now, **row})
+            for column in ("started_at", "updated_at", "received_at", "synced_at"):
+                new_rows[-1][column] = stored_time(new_rows[-1][column])
         answer_rows.extend(
             (record_id, a["item"], a["score"], a["dont_know"], a["comment"], a["station"],
              stored_time(a["answered_at"]))
@@ -194,7 +204,7 @@ def _write(walk, device_id, writes, existed, context):
             changed_rows,
         )
     if new_rows:
-        db.session.execute(insert(responses_table), new_rows)
+        _insert_plain(responses_table, tuple(new_rows[0]), [tuple(row.values()) for row in new_rows])
     if answer_rows:
         _insert_plain(answers_table, ANSWER_COLUMNS, answer_rows)
 
@@ -211,7 +221,10 @@ def _time_writer():
 
 
 def _insert_plain(table, columns, rows):
-    """executemany straight to the driver: thousands of answers skip per-value type processing."""
+    """executemany straight to the driver: thousands of rows skip per-value type processing.
+
+    `rows` are tuples in `columns` order, holding what the driver stores (see _time_writer).
+    """
     connection = db.session.connection()
     statement = insert(table).values({name: bindparam(name) for name in columns})
     compiled = statement.compile(dialect=connection.dialect)

@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -20,12 +21,12 @@ def free_port():
 class Gunicorn:
     """Seed a database with the CLI, then serve it with gunicorn until stopped."""
 
-    def __init__(self, database_url, workers=2, threads=4, env=None):
+    def __init__(self, database_url, workers=2, threads=4, env=None, app="server:create_app()"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn-test",
                     "RATELIMIT_ENABLED": "0", **(env or {})}
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.app = workers, threads, app
         self.process = None
 
     def flask(self, *args):
@@ -34,15 +35,18 @@ class Gunicorn:
                                 capture_output=True, text=True, check=True)
         return result.stdout
 
-    def start(self):
+    def start(self, probe="/api/v1/walks"):
+        """Start gunicorn and wait until `probe` answers (any HTTP status counts)."""
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--log-level", "warning", "server:create_app()"],
+             "--threads", str(self.threads), "--log-level", "warning", self.app],
             env=self.env, cwd=ROOT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{self.url}/api/v1/walks", timeout=1).read()
+                urllib.request.urlopen(f"{self.url}{probe}", timeout=1).read()
+                return self
+            except urllib.error.HTTPError:
                 return self
             except OSError:
                 if self.process.poll() is not None:
