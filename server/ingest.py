@@ -5,6 +5,7 @@ executemany statements write it, whatever the number of answers. The raw records
 are logged and committed first, so a refused record, or a request that fails
 midway, is never lost.
 """
+import json
 import logging
 import random
 import time
@@ -67,6 +68,13 @@ def _text(value, limit):
     return value[:limit] if isinstance(value, str) else None
 
 
+def _as_json(record):
+    try:
+        return orjson.dumps(record).decode()
+    except TypeError:  # integers beyond 64 bits, from a file read by the standard json module
+        return json.dumps(record, ensure_ascii=False)
+
+
 def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
     """Append every record to the sync log and commit; return the batch id."""
     batch_id = str(uuid.uuid4())
@@ -79,7 +87,7 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
             "revision": record.get("revision") if isinstance(record, dict)
             and type(record.get("revision")) is int and abs(record["revision"]) < 2**31 else None,
             "remote_addr": _text(remote_addr, 64),
-            "payload": record if isinstance(record, str) else orjson.dumps(record).decode(),
+            "payload": record if isinstance(record, str) else _as_json(record),
         }
         for seq, record in enumerate(records)
     ]

@@ -2,7 +2,7 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from .models import GROUPS, ROLES
-from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, UUID_RE
+from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATUSES = ("accepted", "duplicate", "stale", "rejected")
@@ -133,9 +133,9 @@ class ParticipantSchema(_Lenient):
 
 class ResponseSchema(_Lenient):
     id = fields.Str(required=True, validate=UUID)
-    revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
+    revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
     checklist = fields.Str(required=True)
-    checklist_version = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(min=1)])
+    checklist_version = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
     participant = fields.Nested(ParticipantSchema, required=True)
     started_at = DateTime(required=True)
     updated_at = DateTime(required=True)

@@ -18,6 +18,7 @@ from .models import GROUPS
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
 MAX_COMMENT = 2000
 MAX_ANSWERS = 500
+MAX_INT = 2**31 - 1  # what an INTEGER column holds on every database
 
 # Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -93,8 +94,8 @@ def validate_record(raw, context):
     if not is_uuid(record_id):
         fail("id", "Required: the checklist's id made on the device, a lowercase UUID.")
     revision = raw.get("revision")
-    if not _is_int(revision) or revision < 1:
-        fail("revision", "Required: a whole number, 1 or more.")
+    if not _is_int(revision) or not 1 <= revision <= MAX_INT:
+        fail("revision", f"Required: a whole number from 1 to {MAX_INT}.")
 
     checklist = raw.get("checklist")
     version = raw.get("checklist_version")
@@ -103,8 +104,8 @@ def validate_record(raw, context):
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
         fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not '{checklist}'.")
-    if not _is_int(version) or version < 1:
-        fail("checklist_version", "Required: the checklist version, a whole number, 1 or more.")
+    if not _is_int(version) or not 1 <= version <= MAX_INT:
+        fail("checklist_version", f"Required: the checklist version, a whole number from 1 to {MAX_INT}.")
     elif checklist == context.checklist_slug:
         items = context.versions.get(version)
         if items is None:

@@ -230,3 +230,16 @@ def test_concurrent_edits_keep_the_highest_revision(_schema):
         assert [a.score for a in stored.answers] == [5]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_absurd_numbers_are_refused_not_crashing(client, db, seeded):
+    """A revision or score far beyond any real value is refused with its field named, and logged."""
+    from server.backup import import_backup, read_backup
+
+    record = make_record([make_answer("vs1", 10**30)], revision=10**30)
+    groups = read_backup(json.dumps({"device_id": str(uuid.uuid4()), "walk": "centre",
+                                     "responses": [record]}).encode())
+    summary = import_backup(groups, lambda walk: True, "127.0.0.1")
+    assert summary["counts"]["rejected"] == 1
+    assert set(summary["refused"][0]["errors"]) == {"revision", "answers.0.score"}
+    assert str(10**30) in db.session.execute(select(SyncLogEntry.payload)).scalar_one()
