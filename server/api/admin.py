@@ -3,7 +3,14 @@ from flask import jsonify
 from sqlalchemy import func, select
 
 from ..auth import current_principal, require, require_walk_access
-from ..catalog import DefinitionError, apply_walk, check_walk, get_checklist, load_walk, station_codes_elsewhere
+from ..catalog import (
+    DefinitionError,
+    apply_walk,
+    check_walk,
+    get_checklist,
+    load_walk,
+    station_codes_elsewhere,
+)
 from ..errors import ApiError
 from ..extensions import db
 from ..links import station_url, walk_url

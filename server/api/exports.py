@@ -5,19 +5,31 @@ from flask import Response as FlaskResponse
 from flask import request, stream_with_context
 
 from ..auth import require
-from ..exports import LONG_FIELDS, csv_chunks, item_index, json_chunks, long_rows, wide_fields, wide_rows
+from ..exports import (
+    LONG_FIELDS,
+    csv_chunks,
+    item_index,
+    json_chunks,
+    long_rows,
+    wide_fields,
+    wide_rows,
+)
 from ..queries import grouped_responses, layout_checklist
 from ..schemas import export_query_schema
 from . import bp
 from .report import filters_from
 
 
-def _download(chunks, mimetype, extension):
+def as_attachment(response, name, extension):
+    """Name a download after what it holds and when it was made; never cache it (it holds answers)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    response = FlaskResponse(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="responses-{stamp}.{extension}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _download(chunks, mimetype, extension):
+    return as_attachment(FlaskResponse(stream_with_context(chunks), mimetype=mimetype), "responses", extension)
 
 
 @bp.get("/export/responses.csv")

@@ -1,6 +1,5 @@
 """Office downloads for admins and their scripts: the checklists and the report as XLSX, the report as PDF."""
 import tempfile
-from datetime import datetime, timezone
 
 from flask import Response as FlaskResponse
 from flask import request
@@ -13,6 +12,7 @@ from ..schemas import export_query_schema
 from ..xlsx import MIMETYPE as XLSX_MIMETYPE
 from ..xlsx import report_filters, write_report_workbook, write_responses_workbook
 from . import bp
+from .exports import as_attachment
 from .report import filters_from
 
 
@@ -52,7 +52,6 @@ class _FileStream:
 
 def _send(write, mimetype, name, extension):
     """Write the file into an anonymous temporary file, then stream that: memory stays flat for large exports."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
     target = tempfile.TemporaryFile()
     try:
         write(target)
@@ -63,9 +62,7 @@ def _send(write, mimetype, name, extension):
         raise
     response = FlaskResponse(_FileStream(target), mimetype=mimetype)
     response.headers["Content-Length"] = str(length)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return as_attachment(response, name, extension)
 
 
 @bp.get("/export/responses.xlsx")
