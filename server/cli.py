@@ -10,6 +10,14 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from .accounts import (
+    apply_account,
+    clean_username,
+    find_user,
+    password_problem,
+    username_problem,
+    walks_problem,
+)
 from .catalog import (
     DefinitionError,
     get_checklist,
@@ -216,27 +224,25 @@ def qr_command(slug, out, formats, base_url, layout, lang):
 def create_user_command(username, role, walks, password_stdin, update):
     """Create a console user who signs in at /admin with a password."""
     from .models import User
-    username = username.strip()
-    if not username or len(username) > 80:
-        _fail("The username must have 1 to 80 characters.")
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    username = clean_username(username)
+    if problem := username_problem(username):
+        _fail(problem)
+    user = find_user(username)
     if user is not None and not update:
         _fail(f"User '{username}' exists; add --update to change the password, role and walks.")
     rows = _walks_named(walks)
-    if role == "facilitator" and not rows:
-        _fail("A facilitator needs --walk: the walks they run.")
-    if role == "admin" and rows:
-        _fail("--walk is for facilitators; admins see every walk.")
+    if problem := walks_problem(role, rows, walk_input="--walk"):
+        _fail(problem)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        _fail("The password must have at least 10 characters.")
+    if problem := password_problem(password):
+        _fail(problem)
     created = user is None
     user = user or User(username=username)
-    user.role, user.walks, user.active = role, rows, True
-    user.set_password(password)
+    apply_account(user, role, rows, password)
+    user.active = True
     db.session.add(user)
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'"

@@ -99,3 +99,26 @@ def test_walk_and_status_pages_work_on_a_phone(audit, page, monkeypatch):
     expect(page.locator("[data-refresh-state]")).to_contain_text("Updated at")
     assert axe_violations(page) == ""
     expect(page.get_by_role("link", name="Report")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_admin_adds_a_facilitator_on_a_phone(live, page):
+    """An admin on a phone adds Kateřina as facilitator of Libuš; the Users pages pass axe and fit the screen."""
+    with live.app.app_context():
+        make_user("anna")
+        _db.session.remove()
+    sign_in(page, live, "/admin/users")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Users")
+    assert axe_violations(page) == ""
+    page.get_by_role("link", name="New user").click()
+    page.get_by_label("Username").fill("Kateřina")
+    page.get_by_label("Libuš: SAPA marketplace").check()
+    page.get_by_label("First password").fill("Letná-park-2018")
+    page.get_by_label("The same password again").fill("Letná-park-2018")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("status")).to_have_text("Kateřina can now sign in as facilitator of libus.")
+    expect(page.get_by_role("row", name=re.compile("Kateřina"))).to_contain_text("Libuš: SAPA marketplace")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Kateřina").click()
+    expect(page.get_by_label("Libuš: SAPA marketplace")).to_be_checked()
+    assert axe_violations(page) == ""
