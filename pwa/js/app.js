@@ -76,7 +76,8 @@ async function answerScreen() {
   }
   const loaded = await loadWalk(route.walk);
   if (loaded.error) {
-    return homeView({walks: await store.listWalks(), canScan: canScan(), notice: loaded.error, actions: {openCode, scan}});
+    return homeView({walks: await store.listWalks(), canScan: canScan(), notice: app.notice || loaded.error,
+      actions: {openCode, scan}});
   }
   const {walk} = loaded;
   const station = route.code ? walk.stations.find((s) => s.code === route.code) : null;
@@ -221,9 +222,14 @@ async function openCode(typed) {
 }
 
 async function openLink(link) {
-  const url = new URL(link);
-  const route = parseLocation(url.href);
-  if (url.origin !== location.origin || !route.walk) return t("code_unknown", {code: link});
+  let route = {};
+  try {
+    route = parseLocation(new URL(link).href);
+  } catch {
+    // Not a link at all: said below.
+  }
+  // Only this app's own walk and station links open here; the route knows the app's origin and path.
+  if (!route.walk) return t("link_foreign", {link: link.length > 80 ? `${link.slice(0, 79)}…` : link});
   if (route.key && (await store.getWalkKey(route.walk)) !== route.key) {
     await store.setWalkKey(route.walk, route.key);
     await store.setMeta(`problem:${route.walk}`, null);
@@ -337,7 +343,9 @@ async function boot() {
   onSyncStatus(afterSync);
   updateStatus();
   updateOffline();
-  setupInstallHint();
+  // The iOS Safari hint shows until the walker dismisses it once.
+  setupInstallHint({hintDismissed: Boolean(await store.getMeta("installHintDismissed")),
+    onHintDismissed: () => store.setMeta("installHintDismissed", true).catch(() => {})});
   setupServiceWorker({
     beforeReload: () => writes,
     onReady: () => { app.swReady = true; updateOffline(); },

@@ -2,14 +2,21 @@
 import {t} from "../i18n.js";
 import {fill, h} from "./dom.js";
 
-/** Show a banner, replacing one with the same id; build() returns [message, ...buttons] in the current language. */
-export function banner(id, build, {dismissible = false, transient = false, role = "status"} = {}) {
+/**
+ * Show a banner, replacing one with the same id; build() returns [message, ...buttons] in the current language.
+ * A dismissible banner gets an OK button; onDismiss() runs when it is tapped.
+ */
+export function banner(id, build, {dismissible = false, transient = false, role = "status", onDismiss = null} = {}) {
   document.getElementById(id)?.remove();
   const el = h("div", {class: transient ? "banner transient" : "banner", id, role});
+  const dismiss = () => {
+    el.remove();
+    onDismiss?.();
+  };
   el.render = () => {
     const [message, ...buttons] = build();
     fill(el, h("p", {}, message), buttons,
-      dismissible && h("button", {type: "button", class: "secondary", onclick: () => el.remove()}, t("ok")));
+      dismissible && h("button", {type: "button", class: "secondary", onclick: dismiss}, t("ok")));
   };
   el.render();
   document.getElementById("banners").append(el);
@@ -60,8 +67,24 @@ export async function setupServiceWorker({onReady, beforeReload}) {
   });
 }
 
-/** Offer to install the app where the browser allows it. */
-export function setupInstallHint() {
+// Safari on an iPhone or iPad, outside an installed copy of the app. iPadOS presents itself as a Mac, which its
+// touch screen gives away; other iOS browsers and in-app browsers name themselves or lack "Version/…".
+function iosSafariInBrowser() {
+  const ua = navigator.userAgent;
+  const ios = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+  const safari = /Version\/[\d.]+.*Safari\//.test(ua) && !/CriOS|FxiOS|EdgiOS|OPiOS|GSA\//.test(ua);
+  const installed = navigator.standalone === true || matchMedia("(display-mode: standalone)").matches;
+  return ios && safari && !installed;
+}
+
+/**
+ * Offer to install the app: the browser's own prompt where it has one; on iOS Safari, which has none, a hint
+ * to use Share → Add to Home Screen until the walker dismisses it (hintDismissed, onHintDismissed()).
+ */
+export function setupInstallHint({hintDismissed = false, onHintDismissed = null} = {}) {
+  if (iosSafariInBrowser() && !hintDismissed) {
+    banner("install-banner", () => [t("install_ios")], {dismissible: true, onDismiss: onHintDismissed});
+  }
   window.addEventListener("beforeinstallprompt", (event) => {
     event.preventDefault();
     const install = async () => {
