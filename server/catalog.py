@@ -9,6 +9,7 @@ from .contract import SHARED_SCHEMA_DIR, schema_errors
 from .errors import ApiError
 from .extensions import db
 from .models import Checklist, Station, Walk
+from .sync import MAX_INT
 
 
 class DefinitionError(ValueError):
@@ -77,9 +78,18 @@ def load_checklist(definition):
     return row, True
 
 
+def _beyond_integer_columns(definition):
+    """List the whole numbers of a valid walk definition that no INTEGER column holds (the contract sets no maximum)."""
+    numbers = [("checklist/version", definition["checklist"].get("version"))]
+    numbers += [(f"stations/{index}/position", station.get("position"))
+                for index, station in enumerate(definition["stations"])]
+    return [{"path": path, "message": f"{value} is greater than the maximum of {MAX_INT}"}
+            for path, value in numbers if isinstance(value, (int, float)) and value > MAX_INT]
+
+
 def check_walk(definition):
     """Validate a walk definition against the contract and its checklist."""
-    errors = schema_errors("walk", definition)
+    errors = schema_errors("walk", definition) or _beyond_integer_columns(definition)
     if errors:
         raise DefinitionError("The walk definition is invalid.", errors)
     wanted = definition["checklist"]

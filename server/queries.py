@@ -115,10 +115,12 @@ ANSWER_KEYS = [column.key for column in ANSWER_COLUMNS][1:]
 
 
 def grouped_responses(filters, walk_ids=None, chunk=1000):
-    """Yield (response, answers) as plain dicts, one checklist at a time.
+    """Return an iterator of (response, answers) as plain dicts, one checklist at a time.
 
     One streamed query of plain rows (no ORM objects kept), ordered so that each
     checklist's answers come together: memory stays flat however many there are.
+    The query is built here, not on the first row, so a bad filter (an unknown walk)
+    raises its 404 before a streamed download has sent its status and headers.
     """
     query = (
         select(*RESPONSE_COLUMNS, *ANSWER_COLUMNS)
@@ -129,6 +131,10 @@ def grouped_responses(filters, walk_ids=None, chunk=1000):
         .order_by(Walk.slug, Response.started_at, Response.id, Answer.id)
         .execution_options(yield_per=chunk)
     )
+    return _grouped_rows(query)
+
+
+def _grouped_rows(query):
     current, answers = None, []
     for row in db.session.execute(query):
         mapping = row._mapping

@@ -1,7 +1,9 @@
 """marshmallow schemas: the wire format of API v1, also the source of the OpenAPI document."""
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from .models import GROUPS, ROLES
+from .models import GROUPS, ROLES, as_utc
 from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
@@ -11,13 +13,28 @@ ITEM_ID = validate.Regexp(r"^[a-z][a-z0-9_-]{0,31}$", error="An item id: lowerca
 UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
 
 
-class DateTime(fields.AwareDateTime):
+class UtcDateTime(fields.AwareDateTime):
+    """A date-time written with its offset; a stored one read back without it (SQLite) is UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(as_utc(value), attr, obj, **kwargs)
+
+
+class DateTime(UtcDateTime):
     """An RFC 3339 date-time that must carry its offset (ISO 8601 alone allows more)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not DATETIME_RE.match(value):
             raise ValidationError("An RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _utc_representable(value):
+    # 0001-01-01T00:00+14:00 parses, but in UTC it falls before year 1: reports and downloads write UTC.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("Out of range: in UTC this falls outside the years 1 to 9999.") from None
 
 
 def _not_bool(value):
@@ -48,6 +65,7 @@ class TopicSchema(Schema):
     id = fields.Str(required=True)
     title = LocalizedText(required=True)
     source_title = fields.Str()
+    note = fields.Str()
     items = fields.List(fields.Nested(ItemSchema), required=True)
 
 
@@ -78,10 +96,15 @@ class ChecklistSummarySchema(Schema):
 class StationSchema(Schema):
     code = fields.Str(required=True, validate=STATION_CODE)
     title = LocalizedText(required=True)
-    position = fields.Int()
+    position = fields.Int(validate=validate.Range(1, MAX_INT))
     lat = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     lon = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     items = fields.List(fields.Str(), allow_none=True, load_default=None)
+
+    @validates_schema
+    def _lat_and_lon_together(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ValidationError("Give both lat and lon, or neither.", "lon" if data.get("lon") is None else "lat")
 
 
 class AdminStationSchema(StationSchema):
@@ -108,7 +131,7 @@ class AdminWalkSchema(WalkSchema):
 class WalkPatchSchema(Schema):
     title = LocalizedText()
     description = LocalizedText(allow_none=True)
-    checklist_version = fields.Int(validate=validate.Range(min=1))
+    checklist_version = fields.Int(validate=validate.Range(1, MAX_INT))
 
 
 class AnswerSchema(_Lenient):
@@ -156,7 +179,7 @@ class SyncResultSchema(Schema):
 
 class SyncReplySchema(Schema):
     results = fields.List(fields.Nested(SyncResultSchema))
-    server_time = fields.AwareDateTime()
+    server_time = UtcDateTime()
 
 
 class ReportItemSchema(Schema):
@@ -187,13 +210,15 @@ class ReportSchema(Schema):
 
 class ReportQuerySchema(_Lenient):
     checklist = fields.Str(required=True)
-    version = fields.Int(validate=validate.Range(min=1))
+    version = fields.Int(validate=validate.Range(1, MAX_INT))
     walk = fields.Str()
     station = fields.Str()
     group = fields.Str(validate=validate.OneOf(GROUPS))
     language = fields.Str()
-    since = fields.AwareDateTime(metadata={"description": "Checklists updated at or after this time."})
-    until = fields.AwareDateTime(metadata={"description": "Checklists updated before this time."})
+    since = fields.AwareDateTime(validate=_utc_representable,
+                                 metadata={"description": "Checklists updated at or after this time."})
+    until = fields.AwareDateTime(validate=_utc_representable,
+                                 metadata={"description": "Checklists updated before this time."})
 
 
 class ExportQuerySchema(ReportQuerySchema):
@@ -214,9 +239,9 @@ class TokenSchema(Schema):
     prefix = fields.Str()
     walks = fields.List(fields.Str())
     token = fields.Str(metadata={"description": "Shown once, at creation."})
-    created_at = fields.AwareDateTime()
-    last_used_at = fields.AwareDateTime(allow_none=True)
-    revoked_at = fields.AwareDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class StationStatusSchema(Schema):
@@ -229,13 +254,13 @@ class StationStatusSchema(Schema):
 class DeviceStatusSchema(Schema):
     device_id = fields.Str()
     checklists = fields.Int()
-    last_sync = fields.AwareDateTime(allow_none=True)
+    last_sync = UtcDateTime(allow_none=True)
     refused = fields.Int()
 
 
 class RefusedRecordSchema(Schema):
     log_id = fields.Int()
-    received_at = fields.AwareDateTime()
+    received_at = UtcDateTime()
     device_id = fields.Str(allow_none=True)
     response_id = fields.Str(allow_none=True)
     errors = fields.Raw()

@@ -2,7 +2,9 @@
 import copy
 import json
 import re
+from datetime import datetime, timedelta
 
+from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from server.catalog import shared_definitions
@@ -153,3 +155,47 @@ def test_openapi_document_describes_the_api(client):
         assert path in spec["paths"], path
     assert {"SyncRequest", "SyncReply", "Report", "Error", "AdminWalk"} <= set(spec["components"]["schemas"])
     assert "1000 checklists" in spec["info"]["description"]
+
+
+def openapi_validator(spec, name):
+    """Return a JSON Schema validator for one of the OpenAPI document's schemas (`nullable` read as a null type)."""
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(child) for child in node]
+        if not isinstance(node, dict):
+            return node
+        converted = {key: convert(value) for key, value in node.items() if key != "nullable"}
+        if node.get("nullable") and "type" in converted:
+            converted["type"] = [converted["type"], "null"]
+        return converted
+    return Draft202012Validator({"components": convert(spec["components"]), "$ref": f"#/components/schemas/{name}"})
+
+
+def test_served_checklist_and_tokens_match_the_openapi_document(client, seeded, admin_headers):
+    """What the API serves fits the schemas it publishes, so generated clients can read it."""
+    spec = client.get("/api/v1/openapi.json").json
+    checklist = client.get("/api/v1/checklists/integra-city-audit").json
+    assert list(openapi_validator(spec, "Checklist").iter_errors(checklist)) == []
+    created = client.post("/api/v1/admin/tokens", json={"role": "admin"}, headers=admin_headers).json
+    revoked = client.delete(f"/api/v1/admin/tokens/{created['id']}", headers=admin_headers).json
+    assert list(openapi_validator(spec, "Token").iter_errors(revoked)) == []
+    for stamp in (created["created_at"], revoked["created_at"], revoked["revoked_at"]):
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0), stamp  # RFC 3339 needs the offset
+
+
+def test_every_status_the_api_answers_is_documented(client, seeded, admin_headers):
+    """A station created (201), an unchanged checklist (200), a clash (409) and a form post (415) are all in the document."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    station = {"title": {"en": "Florenc"}, "lat": 50.0893, "lon": 14.4401}
+    answered = [
+        ("/admin/walks/{slug}/stations/{code}", "put",
+         client.put("/api/v1/admin/walks/centre/stations/CE-9", json=station, headers=admin_headers)),
+        ("/checklists", "post", client.post("/api/v1/checklists", json=integra(), headers=admin_headers)),
+        ("/admin/walks", "post", client.post("/api/v1/admin/walks", json=new_walk(slug="centre"),
+                                             headers=admin_headers)),
+        ("/admin/tokens", "post", client.post("/api/v1/admin/tokens", data="role=admin", headers=admin_headers)),
+    ]
+    assert [reply.status_code for *_, reply in answered] == [201, 200, 409, 415]
+    for path, method, reply in answered:
+        assert str(reply.status_code) in paths[path][method]["responses"], (path, method)
+    assert all("429" in operation["responses"] for operations in paths.values() for operation in operations.values())

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from server.catalog import shared_definitions
 from server.extensions import db, limiter
 from server.models import SyncLogEntry
 from tests.conftest import make_answer, make_record, make_token, post_sync, seeded_app
@@ -192,3 +193,92 @@ def test_admin_errors_are_json(client, seeded):
     assert error["details"]
     envelope(client.get("/api/v1/report", headers=headers), 400)
     envelope(client.get("/api/v1/report?checklist=integra-city-audit&group=student", headers=headers), 400)
+
+
+def test_unknown_walk_on_a_streamed_export_is_404_before_any_row(client, seeded, admin_headers):
+    """Exporting a mistyped walk answers a JSON 404, not a download that breaks off midway."""
+    for path in ("/api/v1/export/responses.json", "/api/v1/export/responses.csv?checklist=integra-city-audit"):
+        separator = "&" if "?" in path else "?"
+        envelope(client.get(f"{path}{separator}walk=nowhere", headers=admin_headers), 404, "not_found")
+
+
+def test_numbers_no_database_column_holds_are_400(client, seeded, admin_headers):
+    """A version or size beyond what is stored, or written in other digits, is refused, not a crash."""
+    huge = "809353760470913253376"
+    envelope(client.get(f"/api/v1/checklists/integra-city-audit?version={huge}"), 400, "invalid")
+    envelope(client.get("/api/v1/checklists/integra-city-audit?version=%C2%B2"), 400, "invalid")  # '²'
+    envelope(client.get("/api/v1/checklists/integra-city-audit?version=" + "9" * 5000), 400, "invalid")
+    envelope(client.get(f"/api/v1/report?checklist=integra-city-audit&version={huge}", headers=admin_headers),
+             400, "invalid")
+    envelope(client.get("/api/v1/admin/walks/centre/qr.png?scale=%C2%B2", headers=admin_headers), 400, "invalid")
+    envelope(client.patch("/api/v1/admin/walks/centre", json={"checklist_version": 3_000_000_000},
+                          headers=admin_headers), 400, "invalid")
+    envelope(client.delete(f"/api/v1/admin/tokens/{huge}", headers=admin_headers), 404)
+
+
+def test_nul_characters_in_the_address_are_400(client, seeded, admin_headers):
+    """A %00 in a path or filter is refused before the database sees it (PostgreSQL cannot store it)."""
+    envelope(client.get("/api/v1/walks/centre%00"), 400, "invalid")
+    envelope(client.get("/api/v1/report?checklist=integra-city-audit&walk=%00", headers=admin_headers),
+             400, "invalid")
+    envelope(client.get("/api/v1/export/responses.csv?checklist=integra-city-audit&language=cs%00",
+                        headers=admin_headers), 400, "invalid")
+
+
+def test_admin_bodies_are_read_as_strict_json(client, seeded, admin_headers):
+    """Absurdly deep nesting, NaN and NUL characters in an admin's JSON are refused, never stored."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    envelope(client.post("/api/v1/admin/walks", data=deep, content_type="application/json",
+                         headers=admin_headers), 400, "malformed_json")
+    station = b'{"title": {"en": "Florenc"}, "lat": NaN, "lon": 14.44}'
+    envelope(client.put("/api/v1/admin/walks/centre/stations/CE-9", data=station, content_type="application/json",
+                        headers=admin_headers), 400, "malformed_json")
+    envelope(client.post("/api/v1/admin/tokens", json={"role": "admin", "label": "tablet\u0000"},
+                         headers=admin_headers), 400, "invalid")
+    assert client.get("/api/v1/admin/tokens", headers=admin_headers).json["tokens"][-1]["label"] is None
+
+
+def test_walk_definitions_beyond_integer_columns_are_400(client, seeded, admin_headers):
+    """A walk whose slug is not text, or whose numbers no database holds, is refused with reasons."""
+    walk = next(d for path, d in shared_definitions("walks") if d["slug"] == "centre")
+    envelope(client.post("/api/v1/admin/walks", json={**walk, "slug": [None, None]}, headers=admin_headers),
+             400, "invalid")
+    stations = [{**walk["stations"][0], "position": 2**40}]
+    error = envelope(client.put("/api/v1/admin/walks/centre", json={**walk, "stations": stations},
+                                headers=admin_headers), 400, "invalid")
+    assert error["details"][0]["path"] == "stations/0/position"
+    envelope(client.put(f"/api/v1/admin/walks/centre/stations/{walk['stations'][0]['code']}",
+                        json={"title": {"en": "Old Town Square"}, "position": 2**40}, headers=admin_headers),
+             400, "invalid")
+
+
+def test_station_with_half_a_position_is_400(client, seeded, admin_headers):
+    """A station given a latitude without a longitude is refused, as the walk format requires both."""
+    error = envelope(client.put("/api/v1/admin/walks/centre/stations/CE-9",
+                                json={"title": {"en": "Florenc"}, "lat": 50.0893}, headers=admin_headers),
+                     400, "invalid")
+    assert error["details"] == {"lon": ["Give both lat and lon, or neither."]}
+
+
+def test_sync_body_nested_absurdly_deep_is_400_and_kept(client, db, seeded):
+    """A body nesting lists a thousand deep is refused clearly, and what arrived is kept in the log."""
+    nested = "[" * 1000 + "]" * 1000
+    body = f'{{"device_id": "{uuid.uuid4()}", "responses": [{nested}]}}'
+    envelope(sync_raw(client, seeded["centre"], body), 400, "malformed_request")
+    entry = db.session.execute(select(SyncLogEntry)).scalar_one()
+    assert entry.outcome == "rejected" and entry.payload == body
+
+
+def test_sync_body_with_a_raw_nul_is_kept_readable(client, db, seeded):
+    """A corrupt body holding a NUL byte is refused and kept, the NUL written as its JSON escape."""
+    envelope(sync_raw(client, seeded["centre"], b'{"device_id": "\x00'), 400, "malformed_json")
+    assert db.session.execute(select(SyncLogEntry.payload)).scalar_one() == '{"device_id": "\\u0000'
+
+
+def test_report_dates_outside_the_utc_calendar_are_400(client, seeded, admin_headers):
+    """A since/until that falls before year 1 or after 9999 in UTC is refused, not a failed download."""
+    for path, query in [("report.pdf", "since=0001-01-01T00:00:00%2B14:00"),
+                        ("responses.xlsx", "until=9999-12-31T23:59:59-14:00")]:
+        error = envelope(client.get(f"/api/v1/export/{path}?checklist=integra-city-audit&{query}",
+                                    headers=admin_headers), 400, "invalid")
+        assert "Out of range" in json.dumps(error["details"])

@@ -40,6 +40,12 @@ def test_long_csv_has_one_row_per_answer_with_czech_text(client, czech, admin_he
     assert rows[2]["comment"] == "Žádné veřejné toalety" and rows[2]["station"] == ""
 
 
+def test_csv_content_type_names_its_charset_once(client, czech, admin_headers):
+    """The CSV download says text/csv in UTF-8 once; a repeated charset parameter confuses strict clients."""
+    reply = client.get("/api/v1/export/responses.csv", headers=admin_headers)
+    assert reply.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
 def test_wide_csv_has_one_row_per_checklist(client, czech, admin_headers):
     """The wide layout has a row per participant's checklist and columns per item."""
     rows = read_csv(client.get("/api/v1/export/responses.csv?layout=wide", headers=admin_headers))

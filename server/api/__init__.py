@@ -15,4 +15,9 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 limiter.shared_limit(lambda: current_app.config["AUTH_FAILURE_RATE_LIMIT"], scope="auth-failures",
                      deduct_when=_auth_failed)(bp)
 
+# Before any view reads the path or query: no database stores a NUL in text (PostgreSQL refuses it).
+from .util import refuse_nul_in_address
+
+bp.before_request(refuse_nul_in_address)
+
 from . import admin, checklists, docs, exports, qr, report, sync, walks, xlsx_exports  # noqa: E402,F401

@@ -25,6 +25,7 @@ from ..schemas import (
     walk_status_schema,
 )
 from ..status import walk_status
+from ..sync import MAX_INT
 from . import bp
 from .util import json_body
 
@@ -66,7 +67,7 @@ def admin_list_walks():
 def admin_create_walk():
     """Create a walk from a definition in the shared walk format."""
     definition = json_body()
-    if isinstance(definition, dict) and definition.get("slug") and db.session.execute(
+    if isinstance(definition, dict) and isinstance(definition.get("slug"), str) and db.session.execute(
             select(Walk.id).where(Walk.slug == definition["slug"])).first():
         raise ApiError(409, f"Walk '{definition['slug']}' exists; PUT to replace it.")
     try:
@@ -258,7 +259,7 @@ def admin_create_token():
 @require("admin")
 def admin_revoke_token(token_id):
     """Revoke a token at once."""
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if token_id <= MAX_INT else None  # no column holds more
     if token is None:
         raise ApiError(404, f"No token {token_id}.")
     token.revoked_at = token.revoked_at or utcnow()

@@ -8,7 +8,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Checklist
 from . import bp
-from .util import json_body, positive_int_arg
+from .util import int_arg, json_body
 
 
 @bp.get("/checklists")
@@ -30,7 +30,7 @@ def list_checklists():
 @bp.get("/checklists/<slug>")
 def show_checklist(slug):
     """Return a checklist's latest version, or ?version=N."""
-    checklist = get_checklist(slug, positive_int_arg("version"))
+    checklist = get_checklist(slug, int_arg("version"))
     response = jsonify(checklist.served())
     response.headers["Cache-Control"] = "no-cache"
     response.set_etag(f"{checklist.slug}-{checklist.version}-{checklist.content_hash[:12]}")

@@ -8,15 +8,22 @@ from ..qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
 from . import bp
 
 ERRORS = {"400": "Malformed JSON or invalid fields", "401": "No or unknown credentials",
-          "403": "Not allowed", "404": "Not found", "413": "Too large", "415": "Not JSON",
-          "429": "Too many requests"}
+          "403": "Not allowed", "404": "Not found", "409": "Conflicts with what is stored", "413": "Too large",
+          "415": "Not JSON", "429": "Too many requests", "503": "Busy; retry after the Retry-After seconds"}
+
+
+SUCCESS = {"200": "OK", "201": "Created", "204": "No content"}
 
 
 def _op(summary, ok, schema=None, body=None, params=(), auth=None, errors=("400", "404")):
+    """Describe an operation; `ok` is its success status, or a tuple when it has two (updated or created)."""
     content = {"application/json": {"schema": schema}} if schema else None
-    operation = {"summary": summary,
-                 "responses": {ok: {"description": "OK", **({"content": content} if content else {})}}}
-    for code in errors:
+    operation = {"summary": summary, "responses": {
+        status: {"description": SUCCESS[status], **({"content": content} if content else {})}
+        for status in ((ok,) if isinstance(ok, str) else ok)}}
+    # Every route shares the API's rate limit; every JSON body is refused unless sent as JSON.
+    codes = [*errors, *(["415"] if body and "415" not in errors else []), *([] if "429" in errors else ["429"])]
+    for code in codes:
         operation["responses"][code] = {"description": ERRORS[code], "content": {
             "application/json": {"schema": "Error"}}}
     if body:
@@ -74,13 +81,14 @@ def build_spec(limits):
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
     admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
+    conflict = {"auth": "bearer", "errors": ("400", "401", "403", "404", "409")}
     png_options = [{"in": "query", "name": "scale", "description": f"Pixels per module (default {PNG_SCALE})",
                     "schema": {"type": "integer", "minimum": PNG_SCALE_RANGE[0], "maximum": PNG_SCALE_RANGE[1]}},
                    {"in": "query", "name": "size", "description": "Width in pixels, whole modules; not with scale",
                     "schema": {"type": "integer", "minimum": PNG_SIZE_RANGE[0], "maximum": PNG_SIZE_RANGE[1]}}]
     paths = {
         "/checklists": {"get": _op("List checklists", "200", errors=()),
-                        "post": _op("Load a checklist definition (a change makes a new version)", "201",
+                        "post": _op("Load a checklist definition (a change makes a new version)", ("201", "200"),
                                     "Checklist", body="Checklist", **admin)},
         "/checklists/{slug}": {"get": _op("A checklist's latest version, or ?version=N", "200", "Checklist",
                                           params=[slug, {"in": "query", "name": "version",
@@ -89,21 +97,22 @@ def build_spec(limits):
         "/walks/{slug}": {"get": _op("A walk and its stations", "200", "Walk", params=[slug])},
         "/walks/{slug}/sync": {"post": _op(
             "Deliver a batch of checklists from one device", "200", "SyncReply", body="SyncRequest",
-            params=[slug], auth="walkKey", errors=("400", "401", "403", "404", "413", "415", "429"))},
+            params=[slug], auth="walkKey", errors=("400", "401", "403", "404", "413", "415", "429", "503"))},
         "/admin/walks": {"get": _op("Walks with keys and station links", "200", **admin),
-                         "post": _op("Create a walk", "201", "AdminWalk", body="Walk", **admin)},
+                         "post": _op("Create a walk", "201", "AdminWalk", body="Walk", **conflict)},
         "/admin/walks/{slug}": {
             "get": _op("A walk with its key and each station's QR link", "200", "AdminWalk", params=[slug], **admin),
             "put": _op("Replace a walk", "200", "AdminWalk", body="Walk", params=[slug], **admin),
             "patch": _op("Change titles or checklist version", "200", "AdminWalk", body="WalkPatch",
                          params=[slug], **admin),
-            "delete": _op("Delete a walk without checklists", "204", params=[slug], **admin)},
+            "delete": _op("Delete a walk without checklists", "204", params=[slug], **conflict)},
         "/admin/walks/{slug}/close": {"post": _op("Close a walk", "200", "AdminWalk", params=[slug], **admin)},
         "/admin/walks/{slug}/reopen": {"post": _op("Reopen a walk", "200", "AdminWalk", params=[slug], **admin)},
         "/admin/walks/{slug}/rotate-key": {"post": _op("Replace a walk's key", "200", "AdminWalk",
                                                        params=[slug], **admin)},
         "/admin/walks/{slug}/stations/{code}": {
-            "put": _op("Create or update a station", "200", "AdminWalk", body="Station", params=[slug, code], **admin),
+            "put": _op("Create or update a station", ("200", "201"), "AdminWalk", body="Station", params=[slug, code],
+                       **conflict),
             "delete": _op("Remove a station", "200", "AdminWalk", params=[slug, code], **admin)},
         "/admin/walks/{slug}/status": {"get": _op("What has arrived for a walk", "200", "WalkStatus",
                                                   params=[slug], **admin)},

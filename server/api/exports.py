@@ -45,7 +45,7 @@ def export_csv():
         chunks = csv_chunks(wide_fields(item_ids), wide_rows(grouped, item_ids))
     else:
         chunks = csv_chunks(LONG_FIELDS, long_rows(grouped, item_index(checklist.definition)))
-    return _download(chunks, "text/csv; charset=utf-8", "csv")
+    return _download(chunks, "text/csv", "csv")  # werkzeug adds "; charset=utf-8" to text types
 
 
 @bp.get("/export/responses.json")

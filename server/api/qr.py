@@ -9,6 +9,7 @@ from ..qr import PNG_SCALE_RANGE, PNG_SIZE_RANGE, png_bytes, svg_bytes
 from ..queries import find_walk
 from ..sheets import LAYOUTS, sheets_pdf, walk_sheets
 from . import bp
+from .util import int_arg
 
 
 def _image(data, mimetype, filename):
@@ -19,20 +20,10 @@ def _image(data, mimetype, filename):
     return response
 
 
-def _bounded_int(name, low, high):
-    value = request.args.get(name)
-    if value is None or value == "":
-        return None
-    if not value.isdigit() or not low <= int(value) <= high:
-        message = f"'{name}' must be a whole number from {low} to {high}."
-        raise ApiError(400, message, code="invalid", details={name: [message]})
-    return int(value)
-
-
 def _png_options():
     """Read ?scale= (pixels per module) or ?size= (image width in pixels), not both."""
-    scale = _bounded_int("scale", *PNG_SCALE_RANGE)
-    size = _bounded_int("size", *PNG_SIZE_RANGE)
+    scale = int_arg("scale", *PNG_SCALE_RANGE)
+    size = int_arg("size", *PNG_SIZE_RANGE)
     if scale is not None and size is not None:
         raise ApiError(400, "Give either 'scale' or 'size', not both.", code="invalid",
                        details={"size": ["Cannot be combined with 'scale'."]})

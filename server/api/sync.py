@@ -12,6 +12,11 @@ from ..models import utcnow
 from ..queries import find_walk
 from ..sync import validate_envelope
 from . import bp
+from .util import nesting_depth
+
+# A sync request nests 5 levels (body, responses, a checklist, answers, an answer); newer clients may add a few.
+# Far deeper is no sync request, and the log could not store it (orjson writes at most 255 levels).
+MAX_DEPTH = 64
 
 
 def _read_limited(limit):
@@ -49,14 +54,26 @@ def _decoded_body(limit):
 
 
 def _parse(walk, raw):
+    """Return the parsed body; keep a body that is not JSON, or nests absurdly deep, as raw text and refuse it."""
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        text = raw.decode("utf-8", errors="replace")
-        batch = log_records(walk.slug, None, [text], request.remote_addr)
-        reason = {"": [f"Not valid JSON: {error}"]}
-        mark_batch_rejected(batch, reason)
-        raise ApiError(400, "The body is not valid JSON.", code="malformed_json", details=reason) from error
+        raise _refused_raw(walk, raw, "malformed_json", "The body is not valid JSON.",
+                           f"Not valid JSON: {error}") from error
+    if nesting_depth(body) > MAX_DEPTH:
+        raise _refused_raw(walk, raw, "malformed_request", "The body nests arrays or objects too deeply.",
+                           f"Nested deeper than {MAX_DEPTH} levels; a sync request nests 5.")
+    return body
+
+
+def _refused_raw(walk, raw, code, message, reason):
+    """Keep the raw body in the log as refused; return the error to answer."""
+    # PostgreSQL cannot store NUL in text: keep it visible as the JSON escape it would have been.
+    text = raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
+    batch = log_records(walk.slug, None, [text], request.remote_addr)
+    details = {"": [reason]}
+    mark_batch_rejected(batch, details)
+    return ApiError(400, message, code=code, details=details)
 
 
 def _log(walk, body):

@@ -1,25 +1,75 @@
 """Small request helpers shared by the API views."""
+import orjson
 from flask import request
 
 from ..errors import ApiError
+from ..sync import MAX_INT
+
+NUL_MESSAGE = "Text cannot contain NUL characters (\\u0000)."
+
+
+def _holds_nul(value):
+    """Tell whether any string in a parsed JSON document, key or value, holds a NUL character."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def nesting_depth(value):
+    """Return how deeply a parsed JSON document nests arrays and objects (a scalar is 0)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def json_body():
-    """Return the request's JSON body, refusing other media types (415) and bad JSON (400)."""
+    """Return the request's JSON body, refusing other media types (415) and bad JSON (400).
+
+    Parsed as strictly as a sync body: no NaN or Infinity (no client could read them back),
+    a bounded nesting depth, and no NUL characters, which PostgreSQL cannot store in text.
+    """
     if not request.is_json:
         raise ApiError(415, "Send JSON with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
+    try:
+        data = orjson.loads(request.get_data(cache=True))
+    except orjson.JSONDecodeError as error:
+        raise ApiError(400, "The body is not valid JSON.", code="malformed_json",
+                       details={"": [f"Not valid JSON: {error}"]}) from error
     if data is None:
         raise ApiError(400, "The body is not valid JSON.", code="malformed_json")
+    if _holds_nul(data):
+        raise ApiError(400, NUL_MESSAGE, code="invalid", details={"": [NUL_MESSAGE]})
     return data
 
 
-def positive_int_arg(name):
-    """Return a query argument as a positive int, None when absent; 400 when malformed."""
+def int_arg(name, low=1, high=MAX_INT):
+    """Return a query argument as an int from low to high, None when absent; 400 when malformed."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or int(value) < 1:
-        raise ApiError(400, f"'{name}' must be a whole number, 1 or more.", code="invalid",
-                       details={name: ["Must be a whole number, 1 or more."]})
+    # isdigit() alone admits digits int() cannot read, such as '²'; int() refuses thousands of digits.
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(high))
+    if not digits or not low <= int(value) <= high:
+        message = f"'{name}' must be a whole number from {low} to {high}."
+        raise ApiError(400, message, code="invalid", details={name: [message]})
     return int(value)
+
+
+def refuse_nul_in_address():
+    """Answer 400 when the path or query string holds a NUL character (%00), before any query sees it."""
+    args = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in args):
+        raise ApiError(400, NUL_MESSAGE, code="invalid")
