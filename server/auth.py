@@ -1,12 +1,16 @@
 """Who is asking: bearer tokens for scripts, the signed-in user for the console."""
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from flask import request, session
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from .errors import ApiError
 from .extensions import db
-from .models import ApiToken, User, utcnow
+from .ingest import write_transaction
+from .models import ApiToken, User, as_utc, utcnow
 
 PRINCIPAL_KEY = "city_audit.principal"
 
@@ -38,6 +42,23 @@ def _bearer():
     return value.strip()
 
 
+USE_RESOLUTION = timedelta(minutes=1)
+
+
+def _note_use(token):
+    """Record when a token was last used, at most once a minute, never failing the request over it."""
+    now = utcnow()
+    if token.last_used_at is not None and now - as_utc(token.last_used_at) < USE_RESOLUTION:
+        return
+    token_id = token.id
+    try:
+        write_transaction()
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+    except OperationalError:  # the database is busy with syncs: the bookkeeping can wait
+        db.session.rollback()
+
+
 def current_principal():
     """Return the caller's Principal from a bearer token or the console session, or None."""
     if PRINCIPAL_KEY in request.environ:
@@ -47,10 +68,9 @@ def current_principal():
     if plaintext is not None:
         token = ApiToken.find(plaintext)
         if token is not None and (token.user is None or token.user.active):
-            token.last_used_at = utcnow()
-            db.session.commit()
             principal = Principal(token.role, frozenset(w.id for w in token.walks),
                                   token.label or f"token {token.prefix}…", token.user_id, token.id)
+            _note_use(token)
     elif session.get("user_id") and (request.method in ("GET", "HEAD") or not request.path.startswith("/api/")):
         # The API is exempt from CSRF tokens, so a cookie alone may only read through it.
         user = db.session.get(User, session["user_id"])

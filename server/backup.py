@@ -50,7 +50,7 @@ def read_backup(data):
         raise BackupError("The file is empty.")
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise BackupError(f"The file is not valid JSON ({error}). Choose the backup file the walker app "
                           "saved, unchanged.") from error
     parts = document if isinstance(document, list) else [document]

@@ -65,7 +65,8 @@ def write_transaction():
 
 
 def _text(value, limit):
-    return value[:limit] if isinstance(value, str) else None
+    # NUL cannot be stored in PostgreSQL text; the full value stays in the payload, escaped.
+    return value[:limit].replace("\x00", "") if isinstance(value, str) else None
 
 
 def _as_json(record):

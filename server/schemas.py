@@ -1,7 +1,14 @@
 """marshmallow schemas: the wire format of API v1, also the source of the OpenAPI document."""
 from datetime import UTC
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 from .models import GROUPS, ROLES, as_utc
 from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE

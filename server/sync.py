@@ -56,7 +56,17 @@ def parse_datetime(value):
             parsed = datetime.fromisoformat(value.upper())
         except ValueError:
             return None
-    return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    try:
+        return parsed if parsed.tzinfo is timezone.utc else parsed.astimezone(timezone.utc)
+    except OverflowError:  # e.g. year 1 at +14:00 falls before the first UTC day
+        return None
+
+
+def _clean_comment(comment):
+    """Trim a comment; drop NUL characters, which no one types and PostgreSQL cannot store."""
+    if not comment:
+        return None
+    return comment.replace("\x00", "").strip() or None
 
 
 def _is_int(value):
@@ -103,7 +113,7 @@ def validate_record(raw, context):
     if not isinstance(checklist, str) or not checklist:
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
-        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not '{checklist}'.")
+        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not {checklist!r}.")
     if not _is_int(version) or not 1 <= version <= MAX_INT:
         fail("checklist_version", f"Required: the checklist version, a whole number from 1 to {MAX_INT}.")
     elif checklist == context.checklist_slug:
@@ -175,7 +185,7 @@ def _validate_answer(answer, path, items, seen, context, fail):
             if answered_at is None or when is not None:
                 seen.add(item)
                 return {"item": item, "score": score, "dont_know": dont_know,
-                        "comment": comment.strip() or None if comment else None,
+                        "comment": _clean_comment(comment),
                         "station": station, "answered_at": when}
     return _check_answer(answer, path, items, seen, context, fail)
 
@@ -191,10 +201,10 @@ def _check_answer(answer, path, items, seen, context, fail):
         fail(f"{path}.item", "Required: the item's id.")
         ok = False
     elif items is not None and item not in items:
-        fail(f"{path}.item", f"Unknown item '{item}' in this checklist version.")
+        fail(f"{path}.item", f"Unknown item {item!r} in this checklist version.")
         ok = False
     elif item in seen:
-        fail(f"{path}.item", f"Item '{item}' is answered twice in this checklist.")
+        fail(f"{path}.item", f"Item {item!r} is answered twice in this checklist.")
         ok = False
     else:
         seen.add(item)
@@ -222,7 +232,7 @@ def _check_answer(answer, path, items, seen, context, fail):
         fail(f"{path}.comment", f"At most {MAX_COMMENT} characters.")
         ok = False
     if isinstance(comment, str):
-        comment = comment.strip() or None
+        comment = _clean_comment(comment)
 
     station = answer.get("station")
     if station is not None and (not isinstance(station, str) or station not in context.station_codes):

@@ -243,3 +243,31 @@ def test_absurd_numbers_are_refused_not_crashing(client, db, seeded):
     assert summary["counts"]["rejected"] == 1
     assert set(summary["refused"][0]["errors"]) == {"revision", "answers.0.score"}
     assert str(10**30) in db.session.execute(select(SyncLogEntry.payload)).scalar_one()
+
+
+def test_nul_characters_and_impossible_dates_never_break_a_batch(client, db, seeded):
+    """A NUL typed into a comment is dropped, a NUL in an id is refused, a date before year 1 UTC is
+    refused: each with a reply for every record, on SQLite and PostgreSQL alike."""
+    walk = seeded["centre"]
+    good = make_record([make_answer("vs1", 4, comment="Nádraží\x00 ok")])
+    bad_id = {**make_record([make_answer("vs1", 3)]), "id": "\x00" * 36}
+    bad_date = make_record([make_answer("vs2", 2, answered_at="0001-01-01T00:00:00+14:00")])
+    reply = post_sync(client, walk, [good, bad_id, bad_date])
+    assert reply.status_code == 200
+    assert statuses(reply) == ["accepted", "rejected", "rejected"]
+    assert "answers.0.answered_at" in reply.json["results"][2]["errors"]
+    assert db.session.execute(select(Answer.comment)).scalar_one() == "Nádraží ok"
+    assert count(db, SyncLogEntry) == 3
+
+
+def test_token_use_is_noted_without_a_write_per_request(client, db, seeded):
+    """Scripts calling the API in a loop do not turn every read into a database write."""
+    from server.models import ApiToken
+    from tests.conftest import bearer, make_token
+
+    token = make_token("admin")
+    assert client.get("/api/v1/admin/walks", headers=bearer(token)).status_code == 200
+    first = db.session.execute(select(ApiToken.last_used_at)).scalar_one()
+    assert first is not None
+    assert client.get("/api/v1/admin/walks", headers=bearer(token)).status_code == 200
+    assert db.session.execute(select(ApiToken.last_used_at)).scalar_one() == first

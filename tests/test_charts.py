@@ -4,7 +4,12 @@ from dataclasses import replace
 
 import pytest
 
-from server.charts import GROUP_LABELS, group_comparison_svg, item_group_svg, topic_bars_svg
+from server.charts import (
+    GROUP_LABELS,
+    group_comparison_svg,
+    item_group_svg,
+    topic_bars_svg,
+)
 from server.queries import Filters, report_data
 from server.report import ItemTally, build_report
 from tests.conftest import sync_prague_2018

@@ -7,7 +7,15 @@ import pytest
 
 from server.extensions import db
 from server.models import Answer, ApiToken, Response, SyncLogEntry
-from tests.conftest import bearer, csrf_token, make_answer, make_record, make_user, post_sync, sign_in
+from tests.conftest import (
+    bearer,
+    csrf_token,
+    make_answer,
+    make_record,
+    make_user,
+    post_sync,
+    sign_in,
+)
 from tests.conftest import page_text as text
 
 DEVICE = "5d2b8a3e-6c1f-4e0a-9b7d-2f4c6a8e0b13"

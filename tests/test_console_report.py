@@ -7,7 +7,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import make_answer, make_record, make_user, post_sync, sign_in, sync_prague_2018
+from tests.conftest import (
+    make_answer,
+    make_record,
+    make_user,
+    post_sync,
+    sign_in,
+    sync_prague_2018,
+)
 
 
 class ReportTables(HTMLParser):

@@ -5,7 +5,14 @@ import pytest
 
 from server.extensions import db
 from server.models import Walk
-from tests.conftest import csrf_token, make_answer, make_record, make_user, post_sync, sign_in
+from tests.conftest import (
+    csrf_token,
+    make_answer,
+    make_record,
+    make_user,
+    post_sync,
+    sign_in,
+)
 from tests.conftest import page_text as text
 
 

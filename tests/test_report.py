@@ -1,8 +1,23 @@
 """The audit report's arithmetic: means of those who answered, non-response of all checklists."""
 import pytest
 
-from server.report import ItemTally, build_report, format_percent, format_score, ranked_items, round_half_up, tally
-from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, sync_prague_2018
+from server.report import (
+    ItemTally,
+    build_report,
+    format_percent,
+    format_score,
+    ranked_items,
+    round_half_up,
+    tally,
+)
+from tests.conftest import (
+    bearer,
+    make_answer,
+    make_record,
+    make_token,
+    post_sync,
+    sync_prague_2018,
+)
 
 ONE_TOPIC = {"topics": [{"id": "t", "title": {"en": "T"}, "items": [
     {"id": "a", "text": {"en": "A"}}, {"id": "b", "text": {"en": "B"}}, {"id": "c", "text": {"en": "C"}}]}]}

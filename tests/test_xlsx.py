@@ -7,7 +7,14 @@ from openpyxl import load_workbook
 
 from server.exports import LONG_FIELDS, wide_fields
 from server.xlsx import MIMETYPE, sheet_names
-from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, sync_prague_2018
+from tests.conftest import (
+    bearer,
+    make_answer,
+    make_record,
+    make_token,
+    post_sync,
+    sync_prague_2018,
+)
 
 REPORT_SHEETS = ["Report – City Vision and Servi…", "Report – Civic Participation a…",
                  "Report – Urban Environment and…", "Report – Attitudes towards TCN…"]

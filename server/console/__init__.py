@@ -7,7 +7,18 @@ bp = Blueprint("console", __name__, url_prefix="/admin",
                static_folder="../static", static_url_path="/static")
 bp.record_once(lambda state: formatting.register(state.app))
 
-from . import auth, downloads, errors, imports, log, report, status, tokens, users, walks  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    auth,
+    downloads,
+    errors,
+    imports,
+    log,
+    report,
+    status,
+    tokens,
+    users,
+    walks,
+)
 from .access import current_user  # noqa: E402
 
 

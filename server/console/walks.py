@@ -2,14 +2,28 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..catalog import DefinitionError, apply_walk, check_walk, get_checklist, latest_checklist, station_codes_elsewhere
+from ..catalog import (
+    DefinitionError,
+    apply_walk,
+    check_walk,
+    get_checklist,
+    latest_checklist,
+    station_codes_elsewhere,
+)
 from ..extensions import db
 from ..links import station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
 from ..sync import SLUG_RE
 from . import bp
 from .access import current_user, signed_in, visible_walks, walk_or_404
-from .forms import Collector, FormErrors, form_languages, localized, reorder, station_fields
+from .forms import (
+    Collector,
+    FormErrors,
+    form_languages,
+    localized,
+    reorder,
+    station_fields,
+)
 
 
 def station_definition(station):

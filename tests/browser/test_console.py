@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 import server.console.status
 from server.extensions import db as _db
 from server.models import Walk
-from tests.conftest import CONSOLE_PASSWORD, make_answer, make_record, make_user, post_sync, sync_prague_2018
+from tests.conftest import (
+    CONSOLE_PASSWORD,
+    make_answer,
+    make_record,
+    make_user,
+    post_sync,
+    sync_prague_2018,
+)
 
 
 def axe_violations(page):

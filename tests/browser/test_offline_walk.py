@@ -9,7 +9,14 @@ from server.extensions import db as _db
 from server.models import Answer, Response
 from tests.conftest import bearer
 
-from .conftest import EVERYTHING_SENT, answer_item, launch_phone, live_admin_token, open_walker, walk_link
+from .conftest import (
+    EVERYTHING_SENT,
+    answer_item,
+    launch_phone,
+    live_admin_token,
+    open_walker,
+    walk_link,
+)
 
 P7_3 = "Holešovice Market, Vietnamese market hall (Holešovická tržnice)"
 # The three answers given offline at P7-3: item -> (score, don't know).

@@ -13,7 +13,13 @@ from server.extensions import db as _db
 from server.models import Answer, Response
 from tests.conftest import bearer
 
-from .conftest import EVERYTHING_SENT, answer_item, live_admin_token, open_walker, walk_link
+from .conftest import (
+    EVERYTHING_SENT,
+    answer_item,
+    live_admin_token,
+    open_walker,
+    walk_link,
+)
 
 SYNC_REQUEST_SCHEMA = Path(__file__).resolve().parents[2] / "shared_schema" / "sync-request.schema.json"
 
