@@ -112,8 +112,17 @@ async function deviceScreen() {
 
 const SCREENS = {answer: answerScreen, records: recordsScreen, device: deviceScreen};
 
+let rendering = Promise.resolve();
+
 /** Render the current tab; keeps focus on the control that had it, or moves it to the title after navigating. */
-async function show({moveFocus = false} = {}) {
+function show(options = {}) {
+  // One render at a time, in call order: a background refresh and a typed code must not interleave
+  // (a screen sets the current walk and station while it draws), and the latest call draws last.
+  rendering = rendering.then(() => render(options), () => render(options));
+  return rendering;
+}
+
+async function render({moveFocus = false} = {}) {
   // Draw from the stored state only once the changes already made are written.
   await writes;
   const focused = document.activeElement?.id;
