@@ -114,6 +114,20 @@ const SCREENS = {answer: answerScreen, records: recordsScreen, device: deviceScr
 
 let rendering = Promise.resolve();
 
+function unsavedTyping() {
+  return [...viewArea.querySelectorAll("input[type=text], textarea")]
+    .filter((field) => field.id && field.value !== field.defaultValue)
+    .map((field) => [field.id, field.value]);
+}
+
+function restoreTyping(typing) {
+  // A redraw (a refresh landing, a sync finishing) must not wipe what the walker is typing.
+  for (const [id, value] of typing) {
+    const field = document.getElementById(id);
+    if (field && field.value === field.defaultValue) field.value = value;
+  }
+}
+
 /** Render the current tab; keeps focus on the control that had it, or moves it to the title after navigating. */
 function show(options = {}) {
   // One render at a time, in call order: a background refresh and a typed code must not interleave
@@ -127,8 +141,10 @@ async function render({moveFocus = false} = {}) {
   await writes;
   const focused = document.activeElement?.id;
   const view = await SCREENS[app.tab]();
+  const typing = unsavedTyping();
   app.view = view;
   fill(viewArea, view);
+  restoreTyping(typing);
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.setAttribute("aria-current", button.dataset.tab === app.tab ? "page" : "false");
   }

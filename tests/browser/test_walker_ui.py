@@ -142,3 +142,23 @@ def test_new_version_waits_until_the_walker_agrees(live, page, tmp_path, monkeyp
     expect(page.locator("#i-cp5-4")).to_be_checked()
     caches = page.evaluate("caches.keys()")
     assert len(caches) == 1 and caches[0].startswith("walker-shell-next-")
+
+
+@pytest.mark.browser
+def test_a_code_typed_while_the_walks_load_is_not_wiped(live, page):
+    """On a first, slow visit the start screen redraws when the walks arrive; what the walker typed stays."""
+    held = []
+    page.route("**/api/v1/walks", lambda route: held.append(route))
+    page.goto(live.url + "/")
+    page.get_by_label("Station code").fill("p7 3")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the app asks for the walks on its first visit"
+    held[0].continue_()
+    expect(page.get_by_text("Prague 7: Holešovice and Letná")).to_be_visible()
+    expect(page.get_by_label("Station code")).to_have_value("p7 3")
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Holešovice Market, Vietnamese market hall (Holešovická tržnice)")
