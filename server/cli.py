@@ -28,15 +28,7 @@ from .catalog import (
 )
 from .contract import SHARED_SCHEMA_DIR
 from .errors import ApiError
-from .exports import (
-    LONG_FIELDS,
-    csv_chunks,
-    item_index,
-    json_chunks,
-    long_rows,
-    wide_fields,
-    wide_rows,
-)
+from .exports import json_chunks, responses_csv
 from .extensions import db
 from .ingest import apply_batch, log_records
 from .links import station_url, walk_url
@@ -146,16 +138,14 @@ def export_command(fmt, layout, checklist, walk, group, out):
     filters = Filters(checklist=checklist, walk=walk, group=group)
     try:
         total = db.session.execute(select(func.count()).select_from(matching_responses(filters).subquery())).scalar_one()
-        definition = layout_checklist(filters) if fmt == "csv" else None
+        checklist = layout_checklist(filters) if fmt == "csv" else None
     except ApiError as error:
         _fail(error.message)
     with click.progressbar(grouped_responses(filters), length=total, label=f"Exporting {total} checklists") as bar:
         if fmt == "json":
             chunks = json_chunks(bar, {"filters": filters.as_dict()})
-        elif layout == "wide":
-            chunks = csv_chunks(wide_fields(definition.item_ids), wide_rows(bar, definition.item_ids))
         else:
-            chunks = csv_chunks(LONG_FIELDS, long_rows(bar, item_index(definition.definition)))
+            chunks = responses_csv(bar, checklist, layout)
         with out.open("w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)

@@ -77,6 +77,13 @@ def csv_chunks(header, rows, rows_per_chunk=200):
     yield buffer.getvalue()
 
 
+def responses_csv(grouped, checklist, layout):
+    """Yield the CSV of (response, answers) pairs, laid out long or wide by a checklist version."""
+    if layout == "wide":
+        return csv_chunks(wide_fields(checklist.item_ids), wide_rows(grouped, checklist.item_ids))
+    return csv_chunks(LONG_FIELDS, long_rows(grouped, item_index(checklist.definition)))
+
+
 def response_document(response, answers):
     """Return one checklist in the sync format, plus where and when it was received."""
     return {

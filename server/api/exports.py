@@ -5,15 +5,7 @@ from flask import Response as FlaskResponse
 from flask import request, stream_with_context
 
 from ..auth import require
-from ..exports import (
-    LONG_FIELDS,
-    csv_chunks,
-    item_index,
-    json_chunks,
-    long_rows,
-    wide_fields,
-    wide_rows,
-)
+from ..exports import json_chunks, responses_csv
 from ..queries import grouped_responses, layout_checklist
 from ..schemas import export_query_schema
 from . import bp
@@ -38,13 +30,7 @@ def export_csv():
     """Download the checklists as CSV: layout=long (a row per answer) or wide (a row per checklist)."""
     filters = filters_from(request.args, export_query_schema)
     layout = request.args.get("layout") or "long"  # checked by export_query_schema above
-    checklist = layout_checklist(filters)
-    grouped = grouped_responses(filters)
-    if layout == "wide":
-        item_ids = checklist.item_ids
-        chunks = csv_chunks(wide_fields(item_ids), wide_rows(grouped, item_ids))
-    else:
-        chunks = csv_chunks(LONG_FIELDS, long_rows(grouped, item_index(checklist.definition)))
+    chunks = responses_csv(grouped_responses(filters), layout_checklist(filters), layout)
     return _download(chunks, "text/csv", "csv")  # werkzeug adds "; charset=utf-8" to text types
 
 
