@@ -13,6 +13,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageFilter
 
 from server.contract import SHARED_SCHEMA_DIR
+from server.extensions import db
 from server.qr import QUIET_ZONE, make_qr
 from server.sheets import FONTS_DIR, JOIN_INSTRUCTIONS, LABELS, STATION_INSTRUCTIONS
 from tests.conftest import bearer, make_answer, make_record, make_token, post_sync
@@ -49,14 +50,14 @@ def pdf_pages(data, dpi=PDF_DPI):
 
 
 def char_boxes(data):
-    """Return, for each page of a PDF, its size and the boxes (left, bottom, right, top) of its visible characters."""
+    """Return, for each page of a PDF, its size and its visible characters as (left, bottom, right, top, index)."""
     pages = []
     document = pypdfium2.PdfDocument(data)
     try:
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
-            boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+            boxes = [(*textpage.get_charbox(i), i) for i in range(textpage.count_chars())]
             # Spaces and line ends have boxes with no width or no height.
             pages.append((page.get_size(), [box for box in boxes if box[2] - box[0] > 0.1 and box[3] - box[1] > 0.1]))
             textpage.close()
@@ -67,15 +68,17 @@ def char_boxes(data):
 
 
 def overlapping(boxes, slack=0.3):
-    """Return pairs of character boxes that overlap by more than `slack` points: text printed over text."""
+    """Return pairs of character boxes that overlap by more than `slack` points: text printed over text.
+
+    Neighbours in reading order are left out: in a word like "xj" the glyphs' boxes overlap by design."""
     hits = []
     ordered = sorted(boxes)
-    for i, (left, bottom, right, top) in enumerate(ordered):
+    for i, (left, bottom, right, top, index) in enumerate(ordered):
         for other in ordered[i + 1:]:
             if other[0] >= right - slack:
                 break
-            if other[1] < top - slack and other[3] > bottom + slack:
-                hits.append(((left, bottom, right, top), other))
+            if abs(other[4] - index) > 1 and other[1] < top - slack and other[3] > bottom + slack:
+                hits.append(((left, bottom, right, top), other[:4]))
     return hits
 
 
@@ -262,6 +265,9 @@ def test_a_long_station_title_and_many_items_stay_on_the_page(client, seeded, ad
     printed whole, and no text leaves the page or covers the code."""
     title = "Nádraží Holešovice, " + "the long way round the tram loop and the market gate " * 6
     code = "WMWMWMWMWMWMWMWM"  # 16 characters, the most a station code may have
+    # The footer prints the key's last four characters; a "J" there leans under the letter before it.
+    seeded["prague-7"].key = "23456789abcdefTJ"
+    db.session.commit()
     reply = client.put(f"{API}/prague-7/stations/{code}", headers=admin_headers, json={"title": {"en": title}})
     assert reply.status_code == 201
     url = reply.get_json()["stations"][-1]["url"]
