@@ -26,13 +26,16 @@ def _holds_nul(value):
 
 def nesting_depth(value):
     """Return how deeply a parsed JSON document nests arrays and objects (a scalar is 0)."""
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, (dict, list)):
-            deepest = max(deepest, depth)
-            pending.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
-    return deepest
+    # Level by level, in comprehensions: a sync batch holds some 40,000 values, mostly scalars.
+    depth, level = 0, [value]
+    while True:
+        containers = [node for node in level if type(node) is dict or type(node) is list]
+        if not containers:
+            return depth
+        depth += 1
+        level = []
+        for node in containers:
+            level.extend(node.values() if type(node) is dict else node)
 
 
 def json_body():
