@@ -59,6 +59,19 @@ def _note_use(token):
         db.session.rollback()
 
 
+def session_user():
+    """Return the active user whose console session this is, or None.
+
+    A session ends when its user is deactivated or given a new password: the session carries
+    the password's stamp from sign-in, so a stolen cookie dies with the old password.
+    """
+    user_id = session.get("user_id")
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active or session.get("stamp") != user.session_stamp:
+        return None
+    return user
+
+
 def current_principal():
     """Return the caller's Principal from a bearer token or the console session, or None."""
     if PRINCIPAL_KEY in request.environ:
@@ -73,8 +86,8 @@ def current_principal():
             _note_use(token)
     elif session.get("user_id") and (request.method in ("GET", "HEAD") or not request.path.startswith("/api/")):
         # The API is exempt from CSRF tokens, so a cookie alone may only read through it.
-        user = db.session.get(User, session["user_id"])
-        if user is not None and user.active:
+        user = session_user()
+        if user is not None:
             principal = Principal(user.role, frozenset(w.id for w in user.walks), user.username, user.id)
     request.environ[PRINCIPAL_KEY] = principal  # once per request, however many checks ask
     return principal

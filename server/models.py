@@ -234,6 +234,11 @@ class User(db.Model):
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def session_stamp(self):
+        """A short fingerprint of the password hash, kept in each session: a new password ends older sessions."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
 
 class ApiToken(db.Model):
     """A bearer token for scripts and devices; only its hash is stored."""

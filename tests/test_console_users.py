@@ -298,3 +298,34 @@ def test_cli_follows_the_same_username_rules(runner, seeded, client):
     result = runner.invoke(args=["create-user", "x" * 81, "--role", "admin", "--password-stdin"],
                            input=NEW_PASSWORD + "\n")
     assert result.exit_code == 1 and "The username must have 1 to 80 characters." in result.output
+
+
+def test_a_new_password_ends_the_users_open_sessions(admin, app):
+    """Someone signed in with the old password (a lost phone, a shared tablet) is signed out on their next click."""
+    make_user("fiona", "facilitator", walks=["libus"])
+    fiona = OtherBrowser(app)
+    sign_in(fiona, "fiona")
+    assert fiona.get("/api/v1/admin/walks/libus/status").status_code == 200
+    account = user_named("fiona")
+    token = csrf_token(admin, f"/admin/users/{account.id}/edit")
+    admin.post(f"/admin/users/{account.id}/password",
+               data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    reply = fiona.get("/admin/walks")
+    assert reply.status_code == 302 and "/admin/sign-in" in reply.headers["Location"]
+    assert fiona.get("/api/v1/admin/walks/libus/status").status_code == 401
+    assert sign_in(fiona, "fiona", NEW_PASSWORD).status_code == 302
+    assert fiona.get("/admin/walks").status_code == 200
+
+
+def test_an_admin_changing_their_own_password_stays_signed_in_here_only(admin, app):
+    """The admin's own reset keeps the session they made it from and ends their others."""
+    elsewhere = OtherBrowser(app)
+    sign_in(elsewhere, "anna")
+    anna = user_named("anna")
+    token = csrf_token(admin, f"/admin/users/{anna.id}/edit")
+    reply = admin.post(f"/admin/users/{anna.id}/password",
+                       data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    assert reply.status_code == 302
+    assert "your other sessions are signed out" in page_text(admin.get("/admin/users"))
+    assert admin.get("/admin/walks").status_code == 200
+    assert "/admin/sign-in" in elsewhere.get("/admin/walks").headers["Location"]

@@ -4,24 +4,24 @@ from functools import wraps
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
+from ..auth import session_user
 from ..extensions import db
-from ..models import User, Walk
+from ..models import Walk
 
 
-def fresh_session(user_id=None):
+def fresh_session(user=None):
     """Start a new session, for this user or nobody: nothing from before it carries over."""
     session.clear()
     # A form token made for the old session belongs to it; the next page makes a new one.
     g.pop("csrf_token", None)
-    if user_id is not None:
-        session["user_id"] = user_id
+    if user is not None:
+        session["user_id"] = user.id
+        session["stamp"] = user.session_stamp
 
 
 def current_user():
     """Return the signed-in, active user, or None."""
-    user_id = session.get("user_id")
-    user = db.session.get(User, user_id) if user_id is not None else None
-    return user if user is not None and user.active else None
+    return session_user()
 
 
 def signed_in(*roles):

@@ -50,7 +50,7 @@ def sign_in():
         return render_template("console/sign_in.html", next=target, username=username,
                                error="The username or password is wrong."), 401
     # A new session on every sign-in: nothing set before it (a planted cookie) carries over.
-    fresh_session(user.id)
+    fresh_session(user)
     return redirect(target)
 
 

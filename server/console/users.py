@@ -14,7 +14,7 @@ from ..accounts import (
 from ..extensions import db
 from ..models import ROLES, ApiToken, User, Walk
 from . import bp
-from .access import current_user, signed_in
+from .access import current_user, fresh_session, signed_in
 
 
 def _all_walks():
@@ -130,9 +130,14 @@ def user_password(user_id):
     if problem := password_problem(password, request.form.get("confirmation", "")):
         return _form_page(user, 400, form={"role": user.role}, chosen=[w.slug for w in user.walks],
                           password_errors={"password": [problem]})
+    own = user.id == current_user().id
     user.set_password(password)
     db.session.commit()
-    flash(f"{user.username} has a new password; the old one no longer works.")
+    if own:
+        fresh_session(user)  # the admin's other sessions end; this one goes on
+        flash("You have a new password; your other sessions are signed out.")
+    else:
+        flash(f"{user.username} has a new password; the old one no longer works and their open sessions end.")
     return redirect(url_for("console.user_list"))
 
 
