@@ -1,6 +1,7 @@
 """Scanning a station's QR code inside the walker app (also offline, without BarcodeDetector) and the iPhone install hint."""
 import importlib.util
 import io
+import json
 import re
 from pathlib import Path
 
@@ -96,6 +97,48 @@ def test_scanned_station_code_opens_that_station_online_and_offline(live, camera
     go_home_and_scan(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(P7_3)
     expect(page).to_have_url(f"{live.url}/w/prague-7/P7-3")
+
+
+# A browser's own QR reader (Android Chrome has one), answering with `text` once the camera shows a picture.
+NATIVE_DETECTOR = """(text) => {
+  window.BarcodeDetector = class {
+    static async getSupportedFormats() { return text === null ? ["ean_13"] : ["ean_13", "qr_code"]; }
+    constructor(options) { window.detectorFormats = options.formats; }
+    async detect(source) { return source.videoWidth && text ? [{format: "qr_code", rawValue: text}] : []; }
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_a_browser_that_reads_qr_codes_itself_downloads_no_decoder(live, camera_phone):
+    """Where the browser has a BarcodeDetector for QR codes, the app uses it: the station opens, no decoder is fetched."""
+    link = walk_link(live, "prague-7", "P7-3")
+    context = camera_phone(None)  # the picture is blank: only the browser's reader can find this code
+    context.add_init_script(f"({NATIVE_DETECTOR})({json.dumps(link)})")
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_walker(page, live.url + "/")
+    page.get_by_role("button", name="Scan a QR code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(P7_3)
+    expect(page).to_have_url(f"{live.url}/w/prague-7/P7-3")
+    assert page.evaluate("window.detectorFormats") == ["qr_code"]
+    assert not [url for url in fetched if "/lib/" in url]
+
+
+@pytest.mark.browser
+def test_a_browser_reader_without_qr_codes_falls_back_to_the_decoder(live, camera_phone):
+    """A BarcodeDetector that reads only other barcodes is passed over for the app's own decoder."""
+    link = walk_link(live, "prague-7", "P7-3")
+    context = camera_phone(link)
+    context.add_init_script(f"({NATIVE_DETECTOR})(null)")
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_walker(page, live.url + "/")
+    page.get_by_role("button", name="Scan a QR code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(P7_3)
+    assert [url for url in fetched if "/lib/" in url] == [f"{live.url}/{DECODER}"]
 
 
 @pytest.mark.browser
