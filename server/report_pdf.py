@@ -35,6 +35,7 @@ TEXTS = {
            "topic_mean": "Topic mean", "topics": "Topics", "best": "Best evaluated items",
            "worst": "Worst evaluated items", "groups": "Mean score by participant group",
            "groups_note": "Mean of all scores given by each group; n = checklists from the group.",
+           "without_group": "{n} checklist(s) gave no participant group: counted in the totals, in no group here.",
            "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
            "none": "No checklist matches these filters yet."},
     "cs": {"report": "Zpráva z auditu", "checklist": "Kontrolní seznam", "version": "verze",
@@ -47,6 +48,8 @@ TEXTS = {
            "topic_mean": "Průměr tématu", "topics": "Témata", "best": "Nejlépe hodnocené položky",
            "worst": "Nejhůře hodnocené položky", "groups": "Průměrné hodnocení podle skupin účastníků",
            "groups_note": "Průměr všech hodnocení dané skupiny; n = počet dotazníků od skupiny.",
+           "without_group": "Dotazníky bez uvedené skupiny účastníka ({n}) jsou započteny v celkových výsledcích, "
+                            "zde v žádné skupině.",
            "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
            "none": "Těmto filtrům zatím neodpovídá žádný dotazník."},
 }
@@ -258,12 +261,14 @@ def group_reports(filters, walk_ids=None):
     return {group: report for group, report in reports.items() if report["responses"]}
 
 
-def _groups_page(pdf, reports, texts, language, decimal_mark):
+def _groups_page(pdf, reports, texts, language, decimal_mark, total):
     if len(reports) < 2:
         return
     pdf.add_page()
     pdf.heading(texts["groups"], 14)
     pdf.paragraph(texts["groups_note"], 9, MUTED)
+    if without_group := total - sum(report["responses"] for report in reports.values()):
+        pdf.paragraph(texts["without_group"].format(n=without_group), 9, MUTED)
     pdf.set_font(FONT, size=8)
     for group, report in reports.items():  # the legend: colour, name and n
         with pdf.local_context(fill_color=GROUP_COLOURS.get(group, MUTED)):
@@ -302,5 +307,5 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
     _title_page(pdf, checklist, report, filters, texts, language, decimal_mark)
     _ranked_page(pdf, report, texts, language, decimal_mark)
     _topic_pages(pdf, report, texts, language, decimal_mark)
-    _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark)
+    _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark, report["responses"])
     return bytes(pdf.output())

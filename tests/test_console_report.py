@@ -135,6 +135,16 @@ def test_group_comparison_shows_ngo_workers_more_critical(client, prague_2018):
     assert "chart-groups-title" not in filtered.bars
 
 
+def test_checklists_without_a_group_are_counted_but_not_charted(client, prague_2018, seeded):
+    """A walker who skipped the profile is in the totals, and the page says why the groups add up to less."""
+    page = html.unescape(client.get("/admin/report").get_data(as_text=True))
+    assert "gave no participant group" not in page  # every 2018 checklist names its group
+    post_sync(client, seeded["centre"], [make_record([make_answer("vs1", 5)], group=None)])
+    page = html.unescape(client.get("/admin/report").get_data(as_text=True))
+    assert "1 checklist gave no participant group: counted in the totals above, in no group here." in page
+    assert sum(int(n) for n in re.findall(r'<span class="n">\(n=(\d+)\)</span>', page)) == 26
+
+
 def test_best_and_worst_items_are_called_out(client, prague_2018, admin_headers):
     """The best and worst evaluated items are named with their scores."""
     text = html.unescape(client.get("/admin/report").get_data(as_text=True))

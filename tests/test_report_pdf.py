@@ -3,7 +3,7 @@ import pypdfium2
 import pytest
 
 from server.report import format_percent, format_score
-from tests.conftest import bearer, make_token, sync_prague_2018
+from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, sync_prague_2018
 
 
 @pytest.fixture
@@ -72,6 +72,15 @@ def test_group_comparison_page_lists_each_group_with_its_n(client, prague, admin
     groups = next(text for text in pages if "Mean score by participant group" in text)
     assert "NGO workers (n=6)" in groups and "Third-country nationals (n=10)" in groups
     assert "3.14" in groups and "4.16" in groups  # NGO and TCN means over all topics
+
+
+def test_group_page_says_how_many_checklists_gave_no_group(client, prague, seeded, admin_headers):
+    """A checklist without a participant group is in the totals; the group page says it is in no group."""
+    groups = next(text for text in _pdf(client, admin_headers) if "Mean score by participant group" in text)
+    assert "gave no participant group" not in groups
+    post_sync(client, seeded["libus"], [make_record([make_answer("vs1", 1)], group=None)])
+    groups = next(text for text in _pdf(client, admin_headers) if "Mean score by participant group" in text)
+    assert "1 checklist(s) gave no participant group" in " ".join(groups.split())
 
 
 def test_decimal_comma_and_czech_headings(client, prague, admin_headers):

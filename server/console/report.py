@@ -66,6 +66,8 @@ def report_page():
         best=best, worst=worst, by_group=by_group, group_names=group_names(language),
         draft_translation=translation.get("reviewed") is False,
         overall_means={group: charts.overall_mean(data) for group, data in by_group.items()},
+        # Walkers may skip the profile: their checklists count in every total but in no group.
+        without_group=report["responses"] - sum(data["responses"] for data in by_group.values()) if by_group else 0,
         xlsx_href="/api/v1/export/report.xlsx?" + urlencode(document_args),
         pdf_href="/api/v1/export/report.pdf?" + urlencode(document_args),
         topic_charts={topic["id"]: charts.topic_bars_svg(topic, language, decimal_mark=mark)
