@@ -38,7 +38,8 @@ class Gunicorn:
     def start(self, probe="/api/v1/walks"):
         """Start gunicorn and wait until `probe` answers (any HTTP status counts)."""
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+            [str(BIN / "gunicorn"), "--config", "python:server.gunicorn_config",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
              "--threads", str(self.threads), "--log-level", "warning", self.app],
             env=self.env, cwd=ROOT)
         deadline = time.monotonic() + 30

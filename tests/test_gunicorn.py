@@ -1,6 +1,7 @@
 """The sync rules hold through a real gunicorn with several worker processes."""
 import gzip
 import json
+import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -86,3 +87,29 @@ def test_errors_through_gunicorn_are_json(server):
     assert status == 400 and body["error"]["code"] == "malformed_json"
     status, body = call(f"{server.url}/api/v1/report")
     assert status == 401 and body["error"]["code"] == "unauthorized"
+
+
+def raw_exchange(server, data):
+    """Send raw bytes to the server; return (status, headers text, body) of its reply."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(data)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), head.decode("latin-1"), body
+
+
+@pytest.mark.parametrize("request_bytes, status, words", [
+    (b"GET /api/v1/report?checklist=" + b"x" * 5000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414, "URI Too Long"),
+    (b"GET /api/v1/walks HTTP/1.1\r\nHost: a\r\nX-Big: " + b"y" * 9000 + b"\r\n\r\n", 431,
+     "Request Header Fields Too Large"),
+    (b"NOT HTTP AT ALL\r\n\r\n", 400, "Bad Request"),
+])
+def test_errors_gunicorn_answers_itself_are_the_json_envelope(server, request_bytes, status, words):
+    """A URL or header over gunicorn's limits, or a request that is not HTTP, still gets the JSON envelope."""
+    got, head, body = raw_exchange(server, request_bytes)
+    assert got == status
+    assert "Content-Type: application/json" in head
+    error = json.loads(body)["error"]
+    assert error["message"].startswith(words) and error["code"] and "<html" not in body.decode()
