@@ -162,3 +162,43 @@ def test_a_code_typed_while_the_walks_load_is_not_wiped(live, page):
     page.get_by_role("button", name="Open").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Holešovice Market, Vietnamese market hall (Holešovická tržnice)")
+
+
+# Per screen: what the walker must see whole. Text cut at a box's edge, or a page wider than the phone.
+CUT_TEXT = """() => {
+  const cut = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) cut.push(`page ${document.documentElement.scrollWidth}px`);
+  for (const element of document.querySelectorAll("#sections button, header *, nav.stations *, fieldset label")) {
+    const hidden = element.offsetParent === null || element.closest(".visually-hidden");
+    if (!hidden && element.scrollWidth > element.clientWidth + 1) {
+      cut.push(`${element.tagName} “${element.textContent.trim().slice(0, 40)}”`);
+    }
+  }
+  // A select draws its chosen option's text beside the arrow (about 20 px) inside its padding and border.
+  const select = document.querySelector("header select");
+  const style = getComputedStyle(select);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = style.font;
+  const needed = pen.measureText(select.selectedOptions[0].text).width + 20 + parseFloat(style.paddingLeft)
+    + parseFloat(style.paddingRight) + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+  if (needed > select.offsetWidth) cut.push(`SELECT “${select.selectedOptions[0].text}”`);
+  return cut;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 360])
+def test_no_words_are_cut_on_a_small_phone_in_any_language(live, browser, width):
+    """On a 320 or 360 px wide phone, in each of the five languages, the tabs, header and answer buttons show whole words."""
+    context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 700}})
+    try:
+        page = context.new_page()
+        open_walker(page, walk_link(live, "libus", "LI-1"))
+        for language in ("en", "cs", "uk", "ru", "vi"):
+            page.locator("header select").select_option(language)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            for tab in range(3):
+                page.locator("#sections button").nth(tab).click()
+                assert page.evaluate(CUT_TEXT) == [], (language, tab)
+    finally:
+        context.close()
