@@ -62,6 +62,13 @@ def visible_walks(client):
     return {slug for slug in ("prague-7", "libus", "centre") if f'href="/admin/walks/{slug}"' in listing}
 
 
+def set_password(admin, user, password=NEW_PASSWORD, confirmation=None):
+    """Give a user a new password through the form on their page; return the reply."""
+    token = csrf_token(admin, f"/admin/users/{user.id}/edit")
+    return admin.post(f"/admin/users/{user.id}/password", data={
+        "csrf_token": token, "password": password, "confirmation": password if confirmation is None else confirmation})
+
+
 def test_users_page_lists_everyone(admin):
     """An admin finds Users in the menu and sees each user's role, walks, state and creation time."""
     make_user("fiona", "facilitator", walks=["libus", "centre"])
@@ -120,10 +127,7 @@ def test_promoting_a_facilitator_drops_their_walk_list(admin, app):
 def test_reset_password_replaces_the_old_one(admin, app):
     """After an admin sets a new password, the old one is refused and the new one signs in."""
     make_user("fiona", "facilitator", walks=["libus"])
-    fiona = user_named("fiona")
-    token = csrf_token(admin, f"/admin/users/{fiona.id}/edit")
-    reply = admin.post(f"/admin/users/{fiona.id}/password",
-                       data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    reply = set_password(admin, user_named("fiona"))
     assert reply.status_code == 302
     assert "fiona has a new password" in page_text(admin.get("/admin/users"))
     client = OtherBrowser(app)
@@ -134,10 +138,7 @@ def test_reset_password_replaces_the_old_one(admin, app):
 def test_reset_password_explains_a_mismatch(admin, app):
     """Two different passwords are refused with a message, and the old password still works."""
     make_user("fiona", "facilitator", walks=["libus"])
-    fiona = user_named("fiona")
-    token = csrf_token(admin, f"/admin/users/{fiona.id}/edit")
-    reply = admin.post(f"/admin/users/{fiona.id}/password",
-                       data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD + "x"})
+    reply = set_password(admin, user_named("fiona"), confirmation=NEW_PASSWORD + "x")
     assert reply.status_code == 400
     page = page_text(reply)
     assert "The password was not changed." in page and "The two passwords differ" in page
@@ -306,10 +307,7 @@ def test_a_new_password_ends_the_users_open_sessions(admin, app):
     fiona = OtherBrowser(app)
     sign_in(fiona, "fiona")
     assert fiona.get("/api/v1/admin/walks/libus/status").status_code == 200
-    account = user_named("fiona")
-    token = csrf_token(admin, f"/admin/users/{account.id}/edit")
-    admin.post(f"/admin/users/{account.id}/password",
-               data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    set_password(admin, user_named("fiona"))
     reply = fiona.get("/admin/walks")
     assert reply.status_code == 302 and "/admin/sign-in" in reply.headers["Location"]
     assert fiona.get("/api/v1/admin/walks/libus/status").status_code == 401
@@ -321,11 +319,7 @@ def test_an_admin_changing_their_own_password_stays_signed_in_here_only(admin, a
     """The admin's own reset keeps the session they made it from and ends their others."""
     elsewhere = OtherBrowser(app)
     sign_in(elsewhere, "anna")
-    anna = user_named("anna")
-    token = csrf_token(admin, f"/admin/users/{anna.id}/edit")
-    reply = admin.post(f"/admin/users/{anna.id}/password",
-                       data={"csrf_token": token, "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
-    assert reply.status_code == 302
+    assert set_password(admin, user_named("anna")).status_code == 302
     assert "your other sessions are signed out" in page_text(admin.get("/admin/users"))
     assert admin.get("/admin/walks").status_code == 200
     assert "/admin/sign-in" in elsewhere.get("/admin/walks").headers["Location"]

@@ -109,17 +109,25 @@ NATIVE_DETECTOR = """(text) => {
 }"""
 
 
-@pytest.mark.browser
-def test_a_browser_that_reads_qr_codes_itself_downloads_no_decoder(live, camera_phone):
-    """Where the browser has a BarcodeDetector for QR codes, the app uses it: the station opens, no decoder is fetched."""
-    link = walk_link(live, "prague-7", "P7-3")
-    context = camera_phone(None)  # the picture is blank: only the browser's reader can find this code
-    context.add_init_script(f"({NATIVE_DETECTOR})({json.dumps(link)})")
+def scan_with_browser_reader(live, context, text):
+    """On the start screen, scan with a browser reader that finds `text` (None: it reads no QR codes).
+
+    Return the page and the list of every URL it fetched."""
+    context.add_init_script(f"({NATIVE_DETECTOR})({json.dumps(text)})")
     page = context.new_page()
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
     open_walker(page, live.url + "/")
     page.get_by_role("button", name="Scan a QR code").click()
+    return page, fetched
+
+
+@pytest.mark.browser
+def test_a_browser_that_reads_qr_codes_itself_downloads_no_decoder(live, camera_phone):
+    """Where the browser has a BarcodeDetector for QR codes, the app uses it: the station opens, no decoder is fetched."""
+    link = walk_link(live, "prague-7", "P7-3")
+    # The camera's picture is blank: only the browser's reader can find this code.
+    page, fetched = scan_with_browser_reader(live, camera_phone(None), link)
     expect(page.get_by_role("heading", level=1)).to_have_text(P7_3)
     expect(page).to_have_url(f"{live.url}/w/prague-7/P7-3")
     assert page.evaluate("window.detectorFormats") == ["qr_code"]
@@ -129,14 +137,7 @@ def test_a_browser_that_reads_qr_codes_itself_downloads_no_decoder(live, camera_
 @pytest.mark.browser
 def test_a_browser_reader_without_qr_codes_falls_back_to_the_decoder(live, camera_phone):
     """A BarcodeDetector that reads only other barcodes is passed over for the app's own decoder."""
-    link = walk_link(live, "prague-7", "P7-3")
-    context = camera_phone(link)
-    context.add_init_script(f"({NATIVE_DETECTOR})(null)")
-    page = context.new_page()
-    fetched = []
-    page.on("request", lambda request: fetched.append(request.url))
-    open_walker(page, live.url + "/")
-    page.get_by_role("button", name="Scan a QR code").click()
+    page, fetched = scan_with_browser_reader(live, camera_phone(walk_link(live, "prague-7", "P7-3")), None)
     expect(page.get_by_role("heading", level=1)).to_have_text(P7_3)
     assert [url for url in fetched if "/lib/" in url] == [f"{live.url}/{DECODER}"]
 
