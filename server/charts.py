@@ -10,7 +10,7 @@ it shrink on a phone.
 import re
 from html import escape
 
-from .report import round_half_up
+from .report import overall_mean
 
 GROUP_LABELS = {
     "tcn": {"en": "Third-country nationals", "cs": "Státní příslušníci třetích zemí"},
@@ -178,12 +178,6 @@ def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
     body.append(_axis_caption(height - 4, language))
     desc = _message(language, "topic_desc", items="; ".join(summary))
     return _svg(WIDTH, height, chart_id, _local(topic["title"], language), desc, body, "chart-topic")
-
-
-def overall_mean(report):
-    """Return the mean of every score in a report, over all topics (None when there is none)."""
-    items = [item for topic in report["topics"] for item in topic["items"]]
-    return round_half_up(sum(item["score_sum"] for item in items), sum(item["answered"] for item in items))
 
 
 def _present_groups(reports_by_group):

@@ -1,5 +1,5 @@
 """Select the checklists that report and export filters match, and stream them."""
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -98,6 +98,37 @@ def report_data(filters, walk_ids=None):
     report = build_report(checklist.definition, responses, tally(db.session.execute(counts).all()))
     return {"checklist": {"slug": checklist.slug, "version": checklist.version},
             "filters": filters.as_dict(), **report}
+
+
+def ordered_walks(walk_ids=None):
+    """Return the walks by slug; only those in `walk_ids` when given."""
+    query = select(Walk).order_by(Walk.slug)
+    if walk_ids is not None:
+        query = query.where(Walk.id.in_(walk_ids))
+    return db.session.execute(query).scalars().all()
+
+
+def place_reports(filters, walks, walk_ids=None):
+    """Return a row per walk with checklists under the filters, each followed by its stations with answers.
+
+    A row is (walk, station or None, report); at a station only the answers given there count.
+    Nothing when the filters pick one station: there is nothing to compare.
+    """
+    if filters.station:
+        return []
+    rows = []
+    for walk in walks:
+        if filters.walk and walk.slug != filters.walk:
+            continue
+        data = report_data(replace(filters, walk=walk.slug), walk_ids)
+        if not data["responses"]:
+            continue
+        rows.append((walk, None, data))
+        for station in walk.stations:
+            at_station = report_data(replace(filters, walk=walk.slug, station=station.code), walk_ids)
+            if at_station["responses"]:
+                rows.append((walk, station, at_station))
+    return rows
 
 
 RESPONSE_COLUMNS = (

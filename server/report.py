@@ -104,3 +104,21 @@ def format_percent(value, decimal_mark=","):
     if value == int(value):
         return f"{int(value)}%"
     return f"{value:.2f}".replace(".", decimal_mark) + "%"
+
+
+def overall_mean(report):
+    """Return the mean of every score in a report, over all topics (None when there is none)."""
+    items = [item for topic in report["topics"] for item in topic["items"]]
+    return round_half_up(sum(item["score_sum"] for item in items), sum(item["answered"] for item in items))
+
+
+def lowest_and_highest(places):
+    """Return (mean, walk, station) of the stations with the lowest and the highest overall mean.
+
+    `places` are (walk, station or None, report) rows; (None, None) when fewer than two stations have scores.
+    """
+    scored = [(overall_mean(data), walk, station) for walk, station, data in places if station is not None]
+    scored = sorted((row for row in scored if row[0] is not None), key=lambda row: row[0])
+    if len(scored) < 2:
+        return None, None
+    return scored[0], scored[-1]

@@ -13,9 +13,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .charts import BAR_COLOUR, GROUP_COLOURS, GROUP_LABELS, group_label, overall_mean
-from .queries import layout_checklist, report_data
-from .report import format_percent, format_score, ranked_items
+from .charts import BAR_COLOUR, GROUP_COLOURS, GROUP_LABELS, group_label
+from .queries import layout_checklist, ordered_walks, place_reports, report_data
+from .report import format_percent, format_score, overall_mean, ranked_items
 from .xlsx import report_filters
 
 FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
@@ -36,6 +36,9 @@ TEXTS = {
            "worst": "Worst evaluated items", "groups": "Mean score by participant group",
            "groups_note": "Mean of all scores given by each group; n = checklists from the group.",
            "without_group": "{n} checklist(s) gave no participant group: counted in the totals, in no group here.",
+           "places": "By walk and station", "place": "Walk or station",
+           "places_note": "Mean score per topic. A walk counts its checklists; a station counts only the answers "
+                          "given there, and n is the number of checklists with an answer there.",
            "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
            "none": "No checklist matches these filters yet."},
     "cs": {"report": "Zpráva z auditu", "checklist": "Kontrolní seznam", "version": "verze",
@@ -50,6 +53,9 @@ TEXTS = {
            "groups_note": "Průměr všech hodnocení dané skupiny; n = počet dotazníků od skupiny.",
            "without_group": "Dotazníky bez uvedené skupiny účastníka ({n}) jsou započteny v celkových výsledcích, "
                             "zde v žádné skupině.",
+           "places": "Podle procházek a zastávek", "place": "Procházka nebo zastávka",
+           "places_note": "Průměrné hodnocení témat. U procházky se počítají její dotazníky, u zastávky jen "
+                          "odpovědi dané na ní; n je počet dotazníků s odpovědí na zastávce.",
            "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
            "none": "Těmto filtrům zatím neodpovídá žádný dotazník."},
 }
@@ -99,6 +105,12 @@ class ReportDocument(FPDF):
         self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
         self.set_font(FONT, size=10)
+
+    def new_section(self, title, note):
+        """Start a page with a heading and a note under it."""
+        self.add_page()
+        self.heading(title, 14)
+        self.paragraph(note, 9, MUTED)
 
     def paragraph(self, text, size=10, colour=INK):
         """Write a wrapped paragraph."""
@@ -253,6 +265,32 @@ def _ranked_page(pdf, report, texts, language, decimal_mark):
         pdf.ln(4)
 
 
+def _places_page(pdf, places, report, texts, language, decimal_mark):
+    """A table of each walk, then its stations: n, the mean over all topics and per topic."""
+    if len(places) < 2:
+        return
+    pdf.new_section(texts["places"], texts["places_note"])
+    topics = [_local(topic["title"], language) for topic in report["topics"]]
+    number_widths = (8, 13, *(22 for _ in topics))
+    widths = (pdf.epw - sum(number_widths), *number_widths)
+    pdf.set_font(FONT, size=8)
+    # Small headings, so that long topic titles break between words, not inside them.
+    headings = FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=6.5)
+    with pdf.table(col_widths=widths, text_align=("LEFT", *("RIGHT" for _ in number_widths)), line_height=3.8,
+                   v_align="TOP", padding=1, headings_style=headings) as table:
+        row = table.row()
+        for text in (texts["place"], texts["n"], texts["all_topics"], *topics):
+            row.cell(text)
+        for walk, station, data in places:
+            style = None if station else FontFace(emphasis="BOLD")
+            row = table.row()
+            row.cell(f"{station.code} {_local(station.title, language)}" if station else _local(walk.title, language),
+                     style=style)
+            for value in (str(data["responses"]), format_score(overall_mean(data), decimal_mark) or "–",
+                          *(format_score(topic["mean"], decimal_mark) or "–" for topic in data["topics"])):
+                row.cell(value, style=style)
+
+
 def group_reports(filters, walk_ids=None):
     """Return {group: report_data} for every group with checklists, unless the filters pick one group."""
     if filters.group:
@@ -264,9 +302,7 @@ def group_reports(filters, walk_ids=None):
 def _groups_page(pdf, reports, texts, language, decimal_mark, total):
     if len(reports) < 2:
         return
-    pdf.add_page()
-    pdf.heading(texts["groups"], 14)
-    pdf.paragraph(texts["groups_note"], 9, MUTED)
+    pdf.new_section(texts["groups"], texts["groups_note"])
     if without_group := total - sum(report["responses"] for report in reports.values()):
         pdf.paragraph(texts["without_group"].format(n=without_group), 9, MUTED)
     pdf.set_font(FONT, size=8)
@@ -308,4 +344,6 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
     _ranked_page(pdf, report, texts, language, decimal_mark)
     _topic_pages(pdf, report, texts, language, decimal_mark)
     _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark, report["responses"])
+    places = place_reports(filters, ordered_walks(walk_ids), walk_ids)
+    _places_page(pdf, places, report, texts, language, decimal_mark)
     return bytes(pdf.output())

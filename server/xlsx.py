@@ -20,7 +20,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
-from .queries import grouped_responses, layout_checklist, report_data
+from .queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
+from .report import overall_mean
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31
@@ -155,6 +156,23 @@ def write_report_sheets(workbook, report, language="en"):
                     formats={2: SCORE_FORMAT, 3: PERCENT_FORMAT}, wrap=(1,))
 
 
+PLACES_SHEET = "By walk and station"
+
+
+def write_places_sheet(workbook, filters, report, walk_ids=None, language="en"):
+    """Add the comparison of walks and their stations: n and the mean per topic (when there are two places)."""
+    places = place_reports(filters, ordered_walks(walk_ids), walk_ids)
+    if len(places) < 2:
+        return
+    titles = [_local(topic["title"], language) for topic in report["topics"]]
+    header = ["Walk", "Station", "Place", "Checklists", "All topics", *titles]
+    rows = ([walk.slug, station.code if station else None, _local((station or walk).title, language),
+             data["responses"], overall_mean(data), *(topic["mean"] for topic in data["topics"])]
+            for walk, station, data in places)
+    write_table(workbook, PLACES_SHEET, header, rows, [12, 10, 40, 11, 10, *(16 for _ in titles)],
+                formats={index: SCORE_FORMAT for index in range(4, len(header))}, wrap=(2,))
+
+
 def _definition_languages(definition):
     found = definition.get("languages") or []
     for topic in definition["topics"]:
@@ -225,6 +243,7 @@ def write_responses_workbook(target, filters, walk_ids=None, language="en"):
                           [_field_width(name) for name in LONG_FIELDS])
     report = report_data(filters, walk_ids)
     write_report_sheets(workbook, report, language)
+    write_places_sheet(workbook, filters, report, walk_ids, language)
     write_checklist_sheet(workbook, checklist, language)
     write_about_sheet(workbook, "Checklists received, with the report's tables", checklist, filters,
                       [("Checklists", responses), ("Answers", answers)], report, language)
@@ -238,6 +257,7 @@ def write_report_workbook(target, filters, walk_ids=None, language="en"):
     report = report_data(filters, walk_ids)
     workbook = Workbook(write_only=True)
     write_report_sheets(workbook, report, language)
+    write_places_sheet(workbook, filters, report, walk_ids, language)
     write_about_sheet(workbook, "Audit report", checklist, filters, [("Checklists", report["responses"])],
                       report, language)
     workbook.save(target)

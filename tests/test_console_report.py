@@ -225,3 +225,26 @@ def test_report_without_checklists_says_so(client, seeded):
     assert page.bars == {}
     downloads = html.unescape(client.get("/admin/downloads").get_data(as_text=True))
     assert "<strong>0</strong> checklists match" in downloads
+
+
+def test_walks_and_stations_compare_with_the_api_figures(client, prague_2018, admin_headers):
+    """Each walk, then each of its stations, has the report API's n and topic means for that walk or station."""
+    page = html.unescape(client.get("/admin/report").get_data(as_text=True))
+    rows = dict(re.findall(r'<tr data-place="([^"]+)"[^>]*>(.*?)</tr>', page, re.S))
+    assert [place for place in rows if "/" not in place] == ["centre", "libus", "prague-7"]
+    assert {place.split("/")[1] for place in rows if "/" in place} >= {"P7-1", "LI-2", "CE-6"}
+    lowest_station = None
+    for place, row in rows.items():
+        walk, _, station = place.partition("/")
+        query = f"checklist=integra-city-audit&walk={walk}" + (f"&station={station}" if station else "")
+        api = client.get(f"/api/v1/report?{query}", headers=admin_headers).get_json()
+        cells = dict(re.findall(r'data-col="([^"]+)">([^<]*)</td>', row))
+        assert cells["n"] == str(api["responses"]), place
+        assert {topic["id"]: cells[topic["id"]] for topic in api["topics"]} == \
+            {topic["id"]: shown(topic["mean"]) for topic in api["topics"]}, place
+        if station and (lowest_station is None or cells["all"] < lowest_station[1]):
+            lowest_station = (station, cells["all"])
+    assert f"Lowest rated station: <strong>{lowest_station[0]} " in page
+    one_walk = html.unescape(client.get("/admin/report?walk=libus").get_data(as_text=True))
+    assert re.findall(r'<tr data-place="([^"/]+)"', one_walk) == ["libus"]
+    assert 'data-place="' not in client.get("/admin/report?station=LI-2").get_data(as_text=True)

@@ -1,4 +1,6 @@
 """The audit report as PDF: every score of the 2018 tables readable in the file, in either decimal style."""
+import re
+
 import pypdfium2
 import pytest
 
@@ -81,6 +83,18 @@ def test_group_page_says_how_many_checklists_gave_no_group(client, prague, seede
     post_sync(client, seeded["libus"], [make_record([make_answer("vs1", 1)], group=None)])
     groups = next(text for text in _pdf(client, admin_headers) if "Mean score by participant group" in text)
     assert "1 checklist(s) gave no participant group" in " ".join(groups.split())
+
+
+def test_walk_and_station_page_lists_each_place_with_its_figures(client, prague, admin_headers):
+    """A page compares the walks and their stations: n and the topic means, as the report API gives them."""
+    pages = _pdf(client, admin_headers)
+    text = " ".join(next(page for page in pages if "By walk and station" in page).split())
+    for walk, station, title in (("prague-7", None, "Prague 7: Holešovice and Letná"),
+                                 ("libus", "LI-3", "LI-3 SAPA market halls")):
+        report = _report(client, admin_headers, f"&walk={walk}" + (f"&station={station}" if station else ""))
+        means = (format_score(topic["mean"], ".") or "–" for topic in report["topics"])
+        row = rf"{re.escape(title)} {report['responses']} [\d.]+ " + " ".join(re.escape(mean) for mean in means)
+        assert re.search(row, text), row
 
 
 def test_decimal_comma_and_czech_headings(client, prague, admin_headers):

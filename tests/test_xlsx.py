@@ -47,9 +47,9 @@ def _report_items(client, headers, query=""):
 
 
 def test_responses_workbook_has_a_sheet_per_layout_table_and_definition(client, prague, admin_headers):
-    """The workbook holds responses, answers, the four report tables, the checklist and the About sheet."""
+    """The workbook holds responses, answers, the report's tables, the checklist and the About sheet."""
     book = _download(client, "/api/v1/export/responses.xlsx", admin_headers)
-    assert book.sheetnames == ["Responses", "Answers", *REPORT_SHEETS, "Checklist", "About"]
+    assert book.sheetnames == ["Responses", "Answers", *REPORT_SHEETS, "By walk and station", "Checklist", "About"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
@@ -113,6 +113,22 @@ def test_report_sheets_equal_the_report_api(client, prague, admin_headers):
     assert (vs1[2].value, vs1[3].value) == (3.92, 0)
 
 
+def test_walk_and_station_sheet_equals_the_report_api(client, prague, admin_headers):
+    """Each walk and each station with answers is a row with the report API's n and topic means, as numbers."""
+    book = _download(client, "/api/v1/export/report.xlsx", admin_headers)
+    header, rows = _table(book["By walk and station"])
+    assert header[:5] == ["Walk", "Station", "Place", "Checklists", "All topics"]
+    assert [row[0].value for row in rows if row[1].value is None] == ["centre", "libus", "prague-7"]
+    assert sum(1 for row in rows if row[1].value) == 16  # every station of the three walks has answers
+    for row in rows:
+        walk, station = row[0].value, row[1].value
+        report, _ = _report_items(client, admin_headers, f"&walk={walk}" + (f"&station={station}" if station else ""))
+        assert row[3].value == report["responses"]
+        assert [cell.value for cell in row[5:]] == [topic["mean"] for topic in report["topics"]]
+        assert all(cell.number_format == "0.00" for cell in row[4:] if cell.value is not None)
+    assert next(row[2].value for row in rows if row[1].value == "P7-3").startswith("Holešovice Market")
+
+
 def test_checklist_and_about_sheets_describe_the_export(client, prague, admin_headers):
     """The checklist sheet has every item in every language; About names the filters and the counts."""
     book = _download(client, "/api/v1/export/responses.xlsx?walk=libus", admin_headers)
@@ -147,10 +163,11 @@ def test_czech_text_and_formula_like_comments_round_trip(client, seeded, admin_h
 
 
 def test_report_workbook_has_only_the_report_tables_and_about(client, prague, admin_headers):
-    """The report download holds the four topic tables for the filters, and About."""
+    """The report download holds the four topic tables and the walk and station comparison for the filters, and About."""
     report, items = _report_items(client, admin_headers, "&walk=libus&group=ngo")
     book = _download(client, "/api/v1/export/report.xlsx?walk=libus&group=ngo", admin_headers)
-    assert book.sheetnames == [*REPORT_SHEETS, "About"]
+    assert book.sheetnames == [*REPORT_SHEETS, "By walk and station", "About"]
+    assert {row[0].value for row in _table(book["By walk and station"])[1]} == {"libus"}
     for name in REPORT_SHEETS:
         for row in _table(book[name])[1]:
             assert row[2].value == items[row[0].value]["mean"]

@@ -5,8 +5,8 @@ from flask import render_template, request
 
 from .. import charts
 from ..models import GROUPS
-from ..queries import comments_by_item, layout_checklist, report_data
-from ..report import ranked_items
+from ..queries import comments_by_item, layout_checklist, place_reports, report_data
+from ..report import lowest_and_highest, overall_mean, ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
 from .filters import form_options, group_names, read_filters
@@ -58,6 +58,7 @@ def report_page():
     display = display_options(request.args, checklist_languages)
     best, worst = ranked_items(report)
     by_group = {} if form.filters.group else group_reports(form)
+    places = place_reports(form.filters, walks)
     language, mark = display["lang"], display["decimal"]
     translation = (definition.get("translations") or {}).get(language) or {}
     document_args = form.api_args(lang=language, decimal="comma" if mark == "," else "point")
@@ -65,7 +66,7 @@ def report_page():
         "console/report.html", report=report, display=display, languages=checklist_languages,
         best=best, worst=worst, by_group=by_group, group_names=group_names(language),
         draft_translation=translation.get("reviewed") is False,
-        overall_means={group: charts.overall_mean(data) for group, data in by_group.items()},
+        overall_means={group: overall_mean(data) for group, data in by_group.items()},
         # Walkers may skip the profile: their checklists count in every total but in no group.
         without_group=report["responses"] - sum(data["responses"] for data in by_group.values()) if by_group else 0,
         xlsx_href="/api/v1/export/report.xlsx?" + urlencode(document_args),
@@ -74,6 +75,8 @@ def report_page():
                       for topic in report["topics"]},
         group_chart=charts.group_comparison_svg(by_group, language, decimal_mark=mark) if len(by_group) > 1 else None,
         comments=comments_by_item(form.filters),
+        places=places if len(places) > 1 else [], place_range=lowest_and_highest(places),
+        place_means=[overall_mean(data) for _, _, data in places],
         items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},
         **context)
 
