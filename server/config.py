@@ -42,5 +42,7 @@ def from_environment(instance_path):
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Served over HTTPS (as phones need for offline use), the console's cookie never travels in clear.
+        "SESSION_COOKIE_SECURE": env.get("SESSION_COOKIE_SECURE",
+                                         "1" if (env.get("PUBLIC_URL") or "").startswith("https://") else "0") == "1",
     }

@@ -3,6 +3,7 @@ import html
 
 import pytest
 
+from server.config import from_environment
 from server.extensions import db
 from server.models import User
 from tests.conftest import CONSOLE_PASSWORD, csrf_token, make_app, make_user, sign_in
@@ -198,3 +199,19 @@ def test_create_user_explains_refusals(runner, seeded, args, message):
     assert result.exit_code == 1
     assert message in result.output
     assert db.session.execute(db.select(User)).first() is None
+
+
+@pytest.mark.parametrize("env, secure", [
+    ({"PUBLIC_URL": "https://audit.example.org"}, True),
+    ({"PUBLIC_URL": "http://localhost:5000"}, False),
+    ({}, False),
+    ({"PUBLIC_URL": "https://audit.example.org", "SESSION_COOKIE_SECURE": "0"}, False),
+    ({"SESSION_COOKIE_SECURE": "1"}, True),
+])
+def test_session_cookie_is_https_only_when_served_over_https(monkeypatch, tmp_path, env, secure):
+    """Behind HTTPS the console cookie is marked Secure unless the admin says otherwise."""
+    for name in ("PUBLIC_URL", "SESSION_COOKIE_SECURE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert from_environment(tmp_path)["SESSION_COOKIE_SECURE"] is secure
