@@ -3,9 +3,11 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from server.catalog import seed_shared
 from server.extensions import db as _db
@@ -27,12 +29,41 @@ class LiveServer:
 
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.busy, self.lock = 0, threading.Lock()
+        self.server = make_server("127.0.0.1", 0, self._counted, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def _counted(self, environ, start_response):
+        """Run the app, keeping count of the requests still being answered."""
+        with self.lock:
+            self.busy += 1
+
+        def done():
+            with self.lock:
+                self.busy -= 1
+        try:
+            return ClosingIterator(self.app(environ, start_response), [done])
+        except BaseException:
+            done()
+            raise
+
+    def wait_until_idle(self, quiet=0.1, timeout=15):
+        """Wait until no request has been in progress for `quiet` seconds (a closed page's last sync, say)."""
+        deadline, idle_since = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            if self.busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= quiet:
+                return
+            time.sleep(0.01)
+
     def reset(self):
-        """Empty the database and load the shipped checklist and walks."""
+        """Empty the database and load the shipped checklist and walks, once the last test's requests are done."""
+        # A sync still running from the last test would write between the deletes of different tables.
+        self.wait_until_idle()
         with self.app.app_context():
             clear_database()
             seed_shared()
