@@ -8,6 +8,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
+import pypdfium2
 import pytest
 from flask_migrate import upgrade
 
@@ -189,6 +190,23 @@ def sync_prague_2018(client, walks, expected="accepted"):
 
 CONSOLE_PASSWORD = "walk-the-city-2018"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def each_pdf_page(data, pages=slice(None)):
+    """Yield (page, text page) of a PDF's pages (those `pages` picks, e.g. slice(-1, None) for the last),
+    closing each before the next and the document at the end."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        for index in range(len(document))[pages]:
+            page = document[index]
+            textpage = page.get_textpage()
+            try:
+                yield page, textpage
+            finally:
+                textpage.close()
+                page.close()
+    finally:
+        document.close()
 
 
 def make_user(username="admin", role="admin", walks=(), password=CONSOLE_PASSWORD, active=True):

@@ -6,7 +6,6 @@ import unicodedata
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
-import pypdfium2
 import pytest
 import zxingcpp
 from fontTools.ttLib import TTFont
@@ -16,7 +15,7 @@ from server.contract import SHARED_SCHEMA_DIR
 from server.extensions import db
 from server.qr import QUIET_ZONE, make_qr
 from server.sheets import FONTS_DIR, JOIN_INSTRUCTIONS, LABELS, STATION_INSTRUCTIONS
-from tests.conftest import bearer, make_answer, make_record, make_token, post_sync
+from tests.conftest import bearer, each_pdf_page, make_answer, make_record, make_token, post_sync
 
 API = "/api/v1/admin/walks"
 PDF_DPI = 150
@@ -35,35 +34,17 @@ def decode_png(data):
 
 def pdf_pages(data, dpi=PDF_DPI):
     """Return [(PIL image, text)] for each page of a PDF, rasterised at `dpi`."""
-    pages = []
-    document = pypdfium2.PdfDocument(data)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            pages.append((page.render(scale=dpi / 72).to_pil(), textpage.get_text_range()))
-            textpage.close()
-            page.close()
-    finally:
-        document.close()
-    return pages
+    return [(page.render(scale=dpi / 72).to_pil(), textpage.get_text_range())
+            for page, textpage in each_pdf_page(data)]
 
 
 def char_boxes(data):
     """Return, for each page of a PDF, its size and its visible characters as (left, bottom, right, top, index)."""
     pages = []
-    document = pypdfium2.PdfDocument(data)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            boxes = [(*textpage.get_charbox(i), i) for i in range(textpage.count_chars())]
-            # Spaces and line ends have boxes with no width or no height.
-            pages.append((page.get_size(), [box for box in boxes if box[2] - box[0] > 0.1 and box[3] - box[1] > 0.1]))
-            textpage.close()
-            page.close()
-    finally:
-        document.close()
+    for page, textpage in each_pdf_page(data):
+        boxes = [(*textpage.get_charbox(i), i) for i in range(textpage.count_chars())]
+        # Spaces and line ends have boxes with no width or no height.
+        pages.append((page.get_size(), [box for box in boxes if box[2] - box[0] > 0.1 and box[3] - box[1] > 0.1]))
     return pages
 
 
@@ -275,19 +256,12 @@ def test_a_long_station_title_and_many_items_stay_on_the_page(client, seeded, ad
     cards = pdf_pages(cards_data)
     assert code in cards[-1][1] and url in decode(cards[-1][0])  # the last page holds P7-5 and this one
     data = client.get(f"{API}/prague-7/sheets.pdf", headers=admin_headers).data
-    document = pypdfium2.PdfDocument(data)
-    try:
-        page = document[len(document) - 1]
+    scale = PDF_DPI / 72
+    for page, textpage in each_pdf_page(data, slice(-1, None)):  # the new station's page
         width, height = page.get_size()
-        scale = PDF_DPI / 72
         image = page.render(scale=scale).to_pil()
-        textpage = page.get_textpage()
         text = textpage.get_text_range()
         boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
-        textpage.close()
-        page.close()
-    finally:
-        document.close()
     (symbol,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
     assert symbol.text == url
     assert "…" in text and code in text

@@ -1,11 +1,10 @@
 """The audit report as PDF: every score of the 2018 tables readable in the file, in either decimal style."""
 import re
 
-import pypdfium2
 import pytest
 
 from server.report import format_percent, format_score
-from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, sync_prague_2018
+from tests.conftest import bearer, each_pdf_page, make_answer, make_record, make_token, post_sync, sync_prague_2018
 
 
 @pytest.fixture
@@ -16,17 +15,7 @@ def prague(client, seeded):
 
 def pages_text(data):
     """Return the text of each page of a PDF, as a reader's copy-and-paste would see it."""
-    document = pypdfium2.PdfDocument(data)
-    try:
-        texts = []
-        for page in document:
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-        return texts
-    finally:
-        document.close()
+    return [textpage.get_text_range() for _, textpage in each_pdf_page(data)]
 
 
 def _pdf(client, headers, query=""):
