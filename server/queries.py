@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from .catalog import get_checklist, latest_checklist
 from .errors import ApiError
 from .extensions import db
-from .models import Answer, Checklist, Response, Walk
+from .models import GROUPS, Answer, Checklist, Response, Walk
 from .report import build_report, tally
 
 
@@ -98,6 +98,14 @@ def report_data(filters, walk_ids=None):
     report = build_report(checklist.definition, responses, tally(db.session.execute(counts).all()))
     return {"checklist": {"slug": checklist.slug, "version": checklist.version},
             "filters": filters.as_dict(), **report}
+
+
+def group_reports(filters, walk_ids=None):
+    """Return {group: report} for each participant group with checklists, unless the filters pick one group."""
+    if filters.group:
+        return {}
+    reports = {group: report_data(replace(filters, group=group), walk_ids) for group in GROUPS}
+    return {group: report for group, report in reports.items() if report["responses"]}
 
 
 def ordered_walks(walk_ids=None):

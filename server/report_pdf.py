@@ -6,15 +6,15 @@ Text is set in DejaVu Sans (server/fonts), which covers the checklist's language
 rectangles on the same fixed 1–5 scale as the web page's SVG charts.
 """
 import os
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import datetime, timezone
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .charts import BAR_COLOUR, GROUP_COLOURS, GROUP_LABELS, group_label
-from .queries import layout_checklist, ordered_walks, place_reports, report_data
+from .charts import BAR_COLOUR, GROUP_COLOURS, group_label
+from .queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
 from .report import format_percent, format_score, overall_mean, ranked_items
 from .xlsx import report_filters
 
@@ -289,14 +289,6 @@ def _places_page(pdf, places, report, texts, language, decimal_mark):
             for value in (str(data["responses"]), format_score(overall_mean(data), decimal_mark) or "–",
                           *(format_score(topic["mean"], decimal_mark) or "–" for topic in data["topics"])):
                 row.cell(value, style=style)
-
-
-def group_reports(filters, walk_ids=None):
-    """Return {group: report_data} for every group with checklists, unless the filters pick one group."""
-    if filters.group:
-        return {}
-    reports = {group: report_data(replace(filters, group=group), walk_ids) for group in GROUP_LABELS}
-    return {group: report for group, report in reports.items() if report["responses"]}
 
 
 def _groups_page(pdf, reports, texts, language, decimal_mark, total):

@@ -1,5 +1,5 @@
 """The filter form shared by the report and downloads pages."""
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
@@ -26,10 +26,6 @@ class FilterForm:
         args = {key: value for key, value in self.filters.as_dict().items()}
         args.update({key: value for key, value in extra.items() if value})
         return args
-
-    def for_group(self, group):
-        """Return the filters narrowed to one participant group."""
-        return replace(self.filters, group=group)
 
 
 def _day(value, name, problems):

@@ -4,8 +4,7 @@ from urllib.parse import urlencode
 from flask import render_template, request
 
 from .. import charts
-from ..models import GROUPS
-from ..queries import comments_by_item, layout_checklist, place_reports, report_data
+from ..queries import comments_by_item, group_reports, layout_checklist, place_reports, report_data
 from ..report import lowest_and_highest, overall_mean, ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
@@ -20,16 +19,6 @@ def sorted_items(items, sort):
     if sort != "score":
         return list(items)
     return sorted(items, key=lambda row: (row["mean"] is None, -(row["mean"] or 0)))
-
-
-def group_reports(form):
-    """Return {group: report} for each participant group with checklists under the filters."""
-    reports = {}
-    for group in GROUPS:
-        data = report_data(form.for_group(group))
-        if data["responses"]:
-            reports[group] = data
-    return reports
 
 
 def display_options(args, languages):
@@ -57,7 +46,7 @@ def report_page():
     checklist_languages = definition.get("languages") or ["en"]
     display = display_options(request.args, checklist_languages)
     best, worst = ranked_items(report)
-    by_group = {} if form.filters.group else group_reports(form)
+    by_group = group_reports(form.filters)
     places = place_reports(form.filters, walks)
     language, mark = display["lang"], display["decimal"]
     translation = (definition.get("translations") or {}).get(language) or {}
