@@ -10,7 +10,7 @@ it shrink on a phone.
 import re
 from html import escape
 
-from .report import overall_mean
+from .report import local_text, overall_mean
 
 GROUP_LABELS = {
     "tcn": {"en": "Third-country nationals", "cs": "Státní příslušníci třetích zemí"},
@@ -74,16 +74,9 @@ def _message(language, key, **values):
     return (MESSAGES.get(language) or MESSAGES["en"])[key].format(**values)
 
 
-def _local(texts, language):
-    """Return the text in the language, else English, else any."""
-    if isinstance(texts, str):
-        return texts
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
-
-
 def group_label(group, language="en"):
     """Return a participant group's name in the language (English when not translated)."""
-    return _local(GROUP_LABELS.get(group, {"en": group}), language)
+    return local_text(GROUP_LABELS.get(group, {"en": group}), language)
 
 
 def _shorten(text, limit):
@@ -159,7 +152,7 @@ def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
     summary = []
     for index, item in enumerate(items):
         y = top + index * ROW
-        text = _local(item["text"], language)
+        text = local_text(item["text"], language)
         label = f"{item['id']} {_shorten(text, 44)}"
         body.append(_tag("text", _tag("title", _esc(f"{item['id']} {text}")) + _esc(label), class_="label",
                          x=0, y=y + ROW / 2 + 4, fill=INK))
@@ -177,7 +170,7 @@ def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
     height = top + len(items) * ROW + AXIS_HEIGHT
     body.append(_axis_caption(height - 4, language))
     desc = _message(language, "topic_desc", items="; ".join(summary))
-    return _svg(WIDTH, height, chart_id, _local(topic["title"], language), desc, body, "chart-topic")
+    return _svg(WIDTH, height, chart_id, local_text(topic["title"], language), desc, body, "chart-topic")
 
 
 def _present_groups(reports_by_group):
@@ -251,7 +244,7 @@ def group_comparison_svg(reports_by_group, language="en", *, decimal_mark=".", c
         clusters = [(_message(language, "all_topics"), "all",
                      {group: overall_mean(reports_by_group[group]) for group in groups})]
     for index, topic in enumerate(layout["topics"]):
-        clusters.append((_local(topic["title"], language), topic["id"],
+        clusters.append((local_text(topic["title"], language), topic["id"],
                          {group: reports_by_group[group]["topics"][index]["mean"] for group in groups}))
     summary = " ".join(
         f"{heading}: " + ", ".join(f"{group_label(group, language)} "
@@ -271,7 +264,7 @@ def item_group_svg(item_id, reports_by_group, language="en", *, decimal_mark="."
         for topic in reports_by_group[group]["topics"]:
             for item in topic["items"]:
                 if item["id"] == item_id:
-                    means[group], text = item["mean"], _local(item["text"], language)
+                    means[group], text = item["mean"], local_text(item["text"], language)
     heading = f"{item_id} {text}"
     summary = ", ".join(f"{group_label(group, language)} "
                         f"{_score(means[group], decimal_mark) if means.get(group) is not None else '–'}"

@@ -122,3 +122,10 @@ def lowest_and_highest(places):
     if len(scored) < 2:
         return None, None
     return scored[0], scored[-1]
+
+
+def local_text(texts, language="en"):
+    """Pick a localized text ({lang: text}) in a language, falling back to English, then to any; plain text as is."""
+    if isinstance(texts, dict):
+        return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+    return texts or ""

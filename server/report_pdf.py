@@ -15,7 +15,7 @@ from fpdf.fonts import FontFace
 
 from .charts import BAR_COLOUR, GROUP_COLOURS, group_label
 from .queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
-from .report import format_percent, format_score, overall_mean, ranked_items
+from .report import format_percent, format_score, local_text, overall_mean, ranked_items
 from .xlsx import report_filters
 
 FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
@@ -59,12 +59,6 @@ TEXTS = {
            "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
            "none": "Těmto filtrům zatím neodpovídá žádný dotazník."},
 }
-
-
-def _local(texts, language):
-    if isinstance(texts, str):
-        return texts
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def _shorten(text, limit):
@@ -182,7 +176,7 @@ def _title_page(pdf, checklist, report, filters, texts, language, decimal_mark):
     pdf.add_page()
     pdf.ln(20)
     pdf.heading(texts["report"], 22)
-    pdf.heading(_local(checklist.definition.get("title") or checklist.slug, language), 14)
+    pdf.heading(local_text(checklist.definition.get("title") or checklist.slug, language), 14)
     source = checklist.definition.get("source")
     if source:
         pdf.paragraph(source, 9, MUTED)
@@ -209,7 +203,7 @@ def _title_page(pdf, checklist, report, filters, texts, language, decimal_mark):
         row.cell(texts["topic_mean"])
         for topic in report["topics"]:
             row = table.row()
-            row.cell(_local(topic["title"], language))
+            row.cell(local_text(topic["title"], language))
             row.cell(format_score(topic["mean"], decimal_mark))
 
 
@@ -232,7 +226,7 @@ def _items_table(pdf, items, texts, language, decimal_mark, with_counts=True):
         for item in items:
             row = table.row()
             row.cell(item["id"])
-            row.cell(_local(item["text"], language))
+            row.cell(local_text(item["text"], language))
             row.cell(format_score(item["mean"], decimal_mark) or "–")
             if with_counts:
                 row.cell(format_percent(item["non_response_pct"], decimal_mark))
@@ -243,13 +237,13 @@ def _items_table(pdf, items, texts, language, decimal_mark, with_counts=True):
 def _topic_pages(pdf, report, texts, language, decimal_mark):
     for topic in report["topics"]:
         pdf.add_page()
-        pdf.heading(_local(topic["title"], language), 14)
+        pdf.heading(local_text(topic["title"], language), 14)
         _items_table(pdf, topic["items"], texts, language, decimal_mark)
         pdf.set_font(FONT, "B", 10)
         pdf.cell(0, 6, f"{texts['topic_mean']}: {format_score(topic['mean'], decimal_mark) or '–'}",
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(4)
-        rows = [(f"{item['id']} {_local(item['text'], language)}", item["mean"], BAR_COLOUR)
+        rows = [(f"{item['id']} {local_text(item['text'], language)}", item["mean"], BAR_COLOUR)
                 for item in topic["items"]]
         pdf.bar_chart(rows, decimal_mark, texts["no_answers"])
 
@@ -270,7 +264,7 @@ def _places_page(pdf, places, report, texts, language, decimal_mark):
     if len(places) < 2:
         return
     pdf.new_section(texts["places"], texts["places_note"])
-    topics = [_local(topic["title"], language) for topic in report["topics"]]
+    topics = [local_text(topic["title"], language) for topic in report["topics"]]
     number_widths = (8, 13, *(22 for _ in topics))
     widths = (pdf.epw - sum(number_widths), *number_widths)
     pdf.set_font(FONT, size=8)
@@ -284,7 +278,7 @@ def _places_page(pdf, places, report, texts, language, decimal_mark):
         for walk, station, data in places:
             style = None if station else FontFace(emphasis="BOLD")
             row = table.row()
-            row.cell(f"{station.code} {_local(station.title, language)}" if station else _local(walk.title, language),
+            row.cell(f"{station.code} {local_text(station.title, language)}" if station else local_text(walk.title, language),
                      style=style)
             for value in (str(data["responses"]), format_score(overall_mean(data), decimal_mark) or "–",
                           *(format_score(topic["mean"], decimal_mark) or "–" for topic in data["topics"])):
@@ -308,7 +302,7 @@ def _groups_page(pdf, reports, texts, language, decimal_mark, total):
     pdf.ln(8)
     first = next(iter(reports.values()))
     clusters = [(texts["all_topics"], {group: overall_mean(report) for group, report in reports.items()})]
-    clusters += [(_local(topic["title"], language),
+    clusters += [(local_text(topic["title"], language),
                   {group: report["topics"][index]["mean"] for group, report in reports.items()})
                  for index, topic in enumerate(first["topics"])]
     for heading, means in clusters:
@@ -327,7 +321,7 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
     filters = report_filters(filters)
     checklist = layout_checklist(filters)
     report = report_data(filters, walk_ids)
-    title = _local(checklist.definition.get("title") or checklist.slug, language)
+    title = local_text(checklist.definition.get("title") or checklist.slug, language)
     pdf = ReportDocument(f"{texts['report']} – {title}", texts)
     pdf.set_title(f"{texts['report']} – {title}")
     pdf.set_creator("City audit walks")

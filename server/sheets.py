@@ -13,6 +13,7 @@ from fpdf.enums import MethodReturnValue
 
 from .links import station_url, walk_url
 from .qr import make_qr
+from .report import local_text
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"  # Latin with Czech and Vietnamese marks, and Cyrillic, in one face
@@ -90,10 +91,7 @@ class WalkSheets:
 
 def _pick(texts, lang):
     """Return the text in `lang`, else English, else any; NFC so accents are single glyphs."""
-    if not texts:
-        return ""
-    text = texts.get(lang) or texts.get("en") or next(iter(texts.values()))
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", local_text(texts, lang))
 
 
 def walk_sheets(walk, definition, lang="en", base=None):

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
 from .queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
-from .report import overall_mean
+from .report import local_text, overall_mean
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31
@@ -136,21 +136,17 @@ def sheet_names(titles, prefix="Report – "):
     return names
 
 
-def _local(texts, language):
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
-
-
 def _report_rows(topic, language):
     for item in topic["items"]:
         pct = item["non_response_pct"]
-        yield [item["id"], _local(item["text"], language), item["mean"],
+        yield [item["id"], local_text(item["text"], language), item["mean"],
                None if pct is None else round(pct / 100, 6), item["answered"], item["dont_know"],
                item["non_response"], *(item["distribution"].get(str(score), 0) for score in range(1, 6))]
 
 
 def write_report_sheets(workbook, report, language="en"):
     """Add one sheet per report topic: per item its score, non-response share and counts."""
-    names = sheet_names(_local(topic["title"], language) for topic in report["topics"])
+    names = sheet_names(local_text(topic["title"], language) for topic in report["topics"])
     for name, topic in zip(names, report["topics"]):
         write_table(workbook, name, REPORT_HEADER, _report_rows(topic, language), REPORT_WIDTHS,
                     formats={2: SCORE_FORMAT, 3: PERCENT_FORMAT}, wrap=(1,))
@@ -164,9 +160,9 @@ def write_places_sheet(workbook, filters, report, walk_ids=None, language="en"):
     places = place_reports(filters, ordered_walks(walk_ids), walk_ids)
     if len(places) < 2:
         return
-    titles = [_local(topic["title"], language) for topic in report["topics"]]
+    titles = [local_text(topic["title"], language) for topic in report["topics"]]
     header = ["Walk", "Station", "Place", "Checklists", "All topics", *titles]
-    rows = ([walk.slug, station.code if station else None, _local((station or walk).title, language),
+    rows = ([walk.slug, station.code if station else None, local_text((station or walk).title, language),
              data["responses"], overall_mean(data), *(topic["mean"] for topic in data["topics"])]
             for walk, station, data in places)
     write_table(workbook, PLACES_SHEET, header, rows, [12, 10, 40, 11, 10, *(16 for _ in titles)],
@@ -188,7 +184,7 @@ def write_checklist_sheet(workbook, checklist, language="en"):
     reviewed = {lang: (definition.get("translations") or {}).get(lang, {}).get("reviewed") for lang in languages}
     header = ["topic", "topic_title", "item"] + [f"text_{lang}" for lang in languages] \
         + [f"reviewed_{lang}" for lang in languages]
-    rows = ([topic["id"], _local(topic["title"], language), item["id"]]
+    rows = ([topic["id"], local_text(topic["title"], language), item["id"]]
             + [item["text"].get(lang) for lang in languages] + [reviewed[lang] for lang in languages]
             for topic in definition["topics"] for item in topic["items"])
     widths = [22, 40, 8] + [60] * len(languages) + [12] * len(languages)
@@ -206,7 +202,7 @@ def write_about_sheet(workbook, title, checklist, filters, counts, report=None, 
     rows = [["Export", title],
             ["Checklist", checklist.slug],
             ["Checklist version (layout)", checklist.version],
-            ["Checklist title", _local(checklist.definition.get("title") or {"en": checklist.slug}, language)],
+            ["Checklist title", local_text(checklist.definition.get("title") or {"en": checklist.slug}, language)],
             ["Exported at (UTC)", _now()],
             *_filter_rows(filters),
             *([name, count] for name, count in counts),
@@ -215,7 +211,7 @@ def write_about_sheet(workbook, title, checklist, filters, counts, report=None, 
             ["Non-response %", "Share of the matching checklists that did not score the item (left blank, "
                                "\"don't know\", or not reached), shown as a percentage."]]
     if report is not None:
-        rows += [[f"Topic mean: {_local(topic['title'], language)}", topic["mean"]] for topic in report["topics"]]
+        rows += [[f"Topic mean: {local_text(topic['title'], language)}", topic["mean"]] for topic in report["topics"]]
     for lang, note in (checklist.definition.get("translations") or {}).items():
         state = "reviewed" if note.get("reviewed") else "draft, not reviewed"
         rows.append([f"Translation {lang}", f"{state}. {note.get('note') or ''}".strip()])

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from ..models import as_utc, utcnow
-from ..report import format_percent, format_score
+from ..report import format_percent, format_score, local_text
 
 LANGUAGE_NAMES = {"en": "English", "cs": "Czech (čeština)", "uk": "Ukrainian (українська)",
                   "ru": "Russian (русский)", "vi": "Vietnamese (Tiếng Việt)"}
@@ -29,13 +29,6 @@ def ago(value, now=None):
     return f"{seconds // 86400} days ago"
 
 
-def text(value, language="en"):
-    """Pick a localized text in a language, falling back to English, then to any."""
-    if isinstance(value, dict):
-        return value.get(language) or value.get("en") or next(iter(value.values()), "")
-    return value or ""
-
-
 def iso(value):
     """Format a time for a <time datetime> attribute."""
     value = as_utc(value)
@@ -46,7 +39,7 @@ def register(app):
     """Make the filters available to every template."""
     app.add_template_filter(when)
     app.add_template_filter(ago)
-    app.add_template_filter(text)
+    app.add_template_filter(local_text, "text")
     app.add_template_filter(iso)
     app.add_template_filter(format_score, "score")
     app.add_template_filter(format_percent, "percent")
