@@ -61,11 +61,6 @@ TEXTS = {
 }
 
 
-def _shorten(text, limit):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
 class ReportDocument(FPDF):
     """An A4 page with the checklist's name on top and the page number at the foot."""
 
