@@ -7,7 +7,6 @@ import time
 
 import pytest
 from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
 
 from server.catalog import seed_shared
 from server.extensions import db as _db
@@ -35,18 +34,18 @@ class LiveServer:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def _counted(self, environ, start_response):
-        """Run the app, keeping count of the requests still being answered."""
+        """Run the app, keeping count of the requests it is still working on.
+
+        Counted until the app returns its response: the view's database work is done by then. (After the
+        body is sent, the development server may wait on an idle keep-alive socket before closing it.)
+        """
         with self.lock:
             self.busy += 1
-
-        def done():
+        try:
+            return self.app(environ, start_response)
+        finally:
             with self.lock:
                 self.busy -= 1
-        try:
-            return ClosingIterator(self.app(environ, start_response), [done])
-        except BaseException:
-            done()
-            raise
 
     def wait_until_idle(self, quiet=0.1, timeout=15):
         """Wait until no request has been in progress for `quiet` seconds (a closed page's last sync, say)."""
