@@ -22,9 +22,9 @@ from flask_migrate import upgrade  # noqa: E402
 
 from scripts.bench_sync import make_checklist  # noqa: E402
 from server import create_app  # noqa: E402
-from server.catalog import seed_shared  # noqa: E402
+from server.catalog.definitions import seed_shared  # noqa: E402
 from server.extensions import db  # noqa: E402
-from server.ingest import apply_batch, log_records  # noqa: E402
+from server.records.ingest import apply_batch, log_records  # noqa: E402
 from server.models import ApiToken, Walk  # noqa: E402
 
 EXPORTS = ["/api/v1/export/responses.csv?layout=long", "/api/v1/export/responses.csv?layout=wide",

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .accounts import (
+from .access.accounts import (
     apply_account,
     clean_username,
     find_user,
@@ -18,7 +18,7 @@ from .accounts import (
     username_problem,
     walks_problem,
 )
-from .catalog import (
+from .catalog.definitions import (
     DefinitionError,
     get_checklist,
     load_checklist,
@@ -26,16 +26,16 @@ from .catalog import (
     read_json,
     seed_shared,
 )
-from .contract import SHARED_SCHEMA_DIR
+from .catalog.contract import SHARED_SCHEMA_DIR
 from .errors import ApiError
-from .exports import json_chunks, responses_csv
+from .documents.exports import json_chunks, responses_csv
 from .extensions import db
-from .ingest import apply_batch, log_records
-from .links import station_url, walk_url
+from .records.ingest import apply_batch, log_records
+from .catalog.links import station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
-from .qr import png_bytes, svg_bytes
-from .queries import Filters, grouped_responses, layout_checklist, matching_responses
-from .sheets import LAYOUTS, sheets_pdf, walk_sheets
+from .documents.qr import png_bytes, svg_bytes
+from .reports.queries import Filters, grouped_responses, layout_checklist, matching_responses
+from .documents.qr_sheets import LAYOUTS, sheets_pdf, walk_sheets
 
 
 def _fail(message, errors=()):

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="city-audit-test-"))
 
 from server import create_app  # noqa: E402
-from server.catalog import seed_shared  # noqa: E402
+from server.catalog.definitions import seed_shared  # noqa: E402
 from server.extensions import db as _db  # noqa: E402
 from server.models import ApiToken, Walk  # noqa: E402
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
-from server.catalog import shared_definitions
+from server.catalog.definitions import shared_definitions
 from server.models import Response
 from tests.conftest import PUBLIC_URL, make_answer, make_record, post_sync
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from server.catalog import shared_definitions
+from server.catalog.definitions import shared_definitions
 from server.extensions import db, limiter
 from server.models import SyncLogEntry
 from tests.conftest import make_answer, make_record, make_token, post_sync, seeded_app

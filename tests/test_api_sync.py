@@ -158,7 +158,7 @@ def test_five_hundred_checklists_in_one_request_are_accepted(client, db, seeded)
 
 def test_a_failed_batch_stores_nothing_but_keeps_the_log(app, client, db, seeded, monkeypatch):
     """If storing fails midway, none of the batch's checklists are half-stored, and the log keeps them all."""
-    from server import ingest
+    from server.records import ingest
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -234,7 +234,7 @@ def test_concurrent_edits_keep_the_highest_revision(_schema):
 
 def test_absurd_numbers_are_refused_not_crashing(client, db, seeded):
     """A revision or score far beyond any real value is refused with its field named, and logged."""
-    from server.backup import import_backup, read_backup
+    from server.records.backup import import_backup, read_backup
 
     record = make_record([make_answer("vs1", 10**30)], revision=10**30)
     groups = read_backup(json.dumps({"device_id": str(uuid.uuid4()), "walk": "centre",

@@ -4,14 +4,14 @@ from dataclasses import replace
 
 import pytest
 
-from server.charts import (
+from server.documents.charts import (
     GROUP_LABELS,
     group_comparison_svg,
     item_group_svg,
     topic_bars_svg,
 )
-from server.queries import Filters, report_data
-from server.report import ItemTally, build_report
+from server.reports.queries import Filters, report_data
+from server.reports.report import ItemTally, build_report
 from tests.conftest import sync_prague_2018
 
 SVG = "{http://www.w3.org/2000/svg}"

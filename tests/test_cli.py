@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
-from server.catalog import shared_definitions
+from server.catalog.definitions import shared_definitions
 from server.models import ApiToken, Checklist, Walk
 from tests.conftest import bearer, make_answer, make_record, post_sync
 

@@ -1,7 +1,7 @@
 """The console's Users page: create accounts, change roles and walks, reset passwords, deactivate."""
 import pytest
 
-from server.accounts import MAX_USERNAME_LENGTH
+from server.access.accounts import MAX_USERNAME_LENGTH
 from server.extensions import db
 from server.models import User
 from tests.conftest import CONSOLE_PASSWORD, csrf_token, make_user, page_text, sign_in

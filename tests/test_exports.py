@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from server.exports import wide_fields
+from server.documents.exports import wide_fields
 from tests.conftest import make_answer, make_record, post_sync, sync_prague_2018
 
 

@@ -11,10 +11,10 @@ import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageFilter
 
-from server.contract import SHARED_SCHEMA_DIR
+from server.catalog.contract import SHARED_SCHEMA_DIR
 from server.extensions import db
-from server.qr import QUIET_ZONE, make_qr
-from server.sheets import FONTS_DIR, JOIN_INSTRUCTIONS, LABELS, STATION_INSTRUCTIONS
+from server.documents.qr import QUIET_ZONE, make_qr
+from server.documents.qr_sheets import FONTS_DIR, JOIN_INSTRUCTIONS, LABELS, STATION_INSTRUCTIONS
 from tests.conftest import bearer, each_pdf_page, make_answer, make_record, make_token, post_sync
 
 API = "/api/v1/admin/walks"

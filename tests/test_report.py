@@ -1,7 +1,7 @@
 """The audit report's arithmetic: means of those who answered, non-response of all checklists."""
 import pytest
 
-from server.report import (
+from server.reports.report import (
     ItemTally,
     build_report,
     format_percent,

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from server.report import format_percent, format_score
+from server.reports.report import format_percent, format_score
 from tests.conftest import bearer, each_pdf_page, make_answer, make_record, make_token, post_sync, sync_prague_2018
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from marshmallow import ValidationError
 
-from server.catalog import check_checklist, definition_hash, shared_definitions
-from server.contract import SHARED_SCHEMA_DIR, schema_errors
-from server.schemas import sync_request_schema
-from server.sync import WalkContext, validate_envelope, validate_record
+from server.catalog.definitions import check_checklist, definition_hash, shared_definitions
+from server.catalog.contract import SHARED_SCHEMA_DIR, schema_errors
+from server.api.schemas import sync_request_schema
+from server.records.rules import WalkContext, validate_envelope, validate_record
 
 EXAMPLES = SHARED_SCHEMA_DIR / "examples"
 SEED_NAME = "000_24c907e847416e57.txt"

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from server.exports import LONG_FIELDS, wide_fields
-from server.xlsx import MIMETYPE, sheet_names
+from server.documents.exports import LONG_FIELDS, wide_fields
+from server.documents.xlsx import MIMETYPE, sheet_names
 from tests.conftest import (
     bearer,
     make_answer,

@@ -2,8 +2,8 @@
 from flask import jsonify
 from sqlalchemy import func, select
 
-from ..auth import current_principal, require, require_walk_access
-from ..catalog import (
+from ..access.auth import current_principal, require, require_walk_access
+from ..catalog.definitions import (
     DefinitionError,
     apply_walk,
     check_walk,
@@ -13,10 +13,10 @@ from ..catalog import (
 )
 from ..errors import ApiError
 from ..extensions import db
-from ..links import station_url, walk_url
+from ..catalog.links import station_url, walk_url
 from ..models import ApiToken, Response, Station, Walk, utcnow
-from ..queries import find_walk
-from ..schemas import (
+from ..reports.queries import find_walk
+from .schemas import (
     admin_walk_schema,
     station_schema,
     token_request_schema,
@@ -24,8 +24,8 @@ from ..schemas import (
     walk_patch_schema,
     walk_status_schema,
 )
-from ..status import walk_status
-from ..sync import MAX_INT
+from ..records.status import walk_status
+from ..records.rules import MAX_INT
 from . import bp
 from .util import json_body
 

@@ -2,8 +2,8 @@
 from flask import jsonify, request
 from sqlalchemy import func, select
 
-from ..auth import require
-from ..catalog import DefinitionError, get_checklist, load_checklist
+from ..access.auth import require
+from ..catalog.definitions import DefinitionError, get_checklist, load_checklist
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Checklist

@@ -3,8 +3,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 
-from .. import schemas
-from ..qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
+from . import schemas
+from ..documents.qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
 from . import bp
 
 ERRORS = {"400": "Malformed JSON or invalid fields", "401": "No or unknown credentials",

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 from flask import Response as FlaskResponse
 from flask import request, stream_with_context
 
-from ..auth import require
-from ..exports import json_chunks, responses_csv
-from ..queries import grouped_responses, layout_checklist
-from ..schemas import export_query_schema
+from ..access.auth import require
+from ..documents.exports import json_chunks, responses_csv
+from ..reports.queries import grouped_responses, layout_checklist
+from .schemas import export_query_schema
 from . import bp
 from .report import filters_from
 

@@ -1,13 +1,13 @@
 """Admin API: QR codes of walk and station links, and the printable walk sheets."""
 from flask import Response, request
 
-from ..auth import require, require_walk_access
-from ..catalog import get_checklist
+from ..access.auth import require, require_walk_access
+from ..catalog.definitions import get_checklist
 from ..errors import ApiError
-from ..links import public_base, station_url, walk_url
-from ..qr import PNG_SCALE_RANGE, PNG_SIZE_RANGE, png_bytes, svg_bytes
-from ..queries import find_walk
-from ..sheets import LAYOUTS, sheets_pdf, walk_sheets
+from ..catalog.links import public_base, station_url, walk_url
+from ..documents.qr import PNG_SCALE_RANGE, PNG_SIZE_RANGE, png_bytes, svg_bytes
+from ..reports.queries import find_walk
+from ..documents.qr_sheets import LAYOUTS, sheets_pdf, walk_sheets
 from . import bp
 from .util import int_arg
 

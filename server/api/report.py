@@ -1,9 +1,9 @@
 """GET /report: the audit report's figures per topic and item."""
 from flask import jsonify, request
 
-from ..auth import require
-from ..queries import Filters, report_data
-from ..schemas import report_query_schema, report_schema
+from ..access.auth import require
+from ..reports.queries import Filters, report_data
+from .schemas import report_query_schema, report_schema
 from . import bp
 
 

@@ -4,13 +4,13 @@ import zlib
 import orjson
 from flask import current_app, jsonify, request
 
-from ..auth import check_walk_key
+from ..access.auth import check_walk_key
 from ..errors import ApiError
 from ..extensions import limiter
-from ..ingest import apply_batch, log_records, mark_batch_rejected
+from ..records.ingest import apply_batch, log_records, mark_batch_rejected
 from ..models import utcnow
-from ..queries import find_walk
-from ..sync import validate_envelope
+from ..reports.queries import find_walk
+from ..records.rules import validate_envelope
 from . import bp
 from .util import nesting_depth
 

@@ -3,7 +3,7 @@ import orjson
 from flask import request
 
 from ..errors import ApiError
-from ..sync import MAX_INT
+from ..records.rules import MAX_INT
 
 NUL_MESSAGE = "Text cannot contain NUL characters (\\u0000)."
 

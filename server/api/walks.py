@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Walk
-from ..queries import find_walk
-from ..schemas import walk_schema
+from ..reports.queries import find_walk
+from .schemas import walk_schema
 from . import bp
 
 

@@ -5,12 +5,12 @@ from flask import Response as FlaskResponse
 from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..auth import require
-from ..report_pdf import MIMETYPE as PDF_MIMETYPE
-from ..report_pdf import report_pdf
-from ..schemas import export_query_schema
-from ..xlsx import MIMETYPE as XLSX_MIMETYPE
-from ..xlsx import report_filters, write_report_workbook, write_responses_workbook
+from ..access.auth import require
+from ..documents.report_pdf import MIMETYPE as PDF_MIMETYPE
+from ..documents.report_pdf import report_pdf
+from .schemas import export_query_schema
+from ..documents.xlsx import MIMETYPE as XLSX_MIMETYPE
+from ..documents.xlsx import report_filters, write_report_workbook, write_responses_workbook
 from . import bp
 from .exports import as_attachment
 from .report import filters_from

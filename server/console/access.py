@@ -4,7 +4,7 @@ from functools import wraps
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
-from ..auth import session_user
+from ..access.auth import session_user
 from ..extensions import db
 from ..models import Walk
 

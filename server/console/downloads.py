@@ -5,7 +5,7 @@ from flask import render_template, request
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..queries import matching_responses
+from ..reports.queries import matching_responses
 from . import bp
 from .access import current_user, signed_in, visible_walks
 from .filters import form_options, group_names, read_filters

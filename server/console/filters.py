@@ -4,11 +4,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from ..charts import group_label
+from ..documents.charts import group_label
 from ..extensions import db
 from ..models import GROUPS, Checklist, Response
-from ..queries import Filters
-from ..sync import LANGUAGE_RE
+from ..reports.queries import Filters
+from ..records.rules import LANGUAGE_RE
 
 FIELDS = ("checklist", "version", "walk", "station", "group", "language", "since", "until")
 

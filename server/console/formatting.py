@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from ..models import as_utc, utcnow
-from ..report import format_percent, format_score, local_text
+from ..reports.report import format_percent, format_score, local_text
 
 LANGUAGE_NAMES = {"en": "English", "cs": "Czech (čeština)", "uk": "Ukrainian (українська)",
                   "ru": "Russian (русский)", "vi": "Vietnamese (Tiếng Việt)"}

@@ -1,7 +1,7 @@
 """Import a walker's backup file: the same sync rules as a device's own sync."""
 from flask import render_template, request
 
-from ..backup import BackupError, import_backup, read_backup
+from ..records.backup import BackupError, import_backup, read_backup
 from . import bp
 from .access import can_see, current_user, signed_in
 

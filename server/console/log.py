@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import SyncLogEntry, Walk
-from ..repair import RepairError, can_reapply, reapply
-from ..sync import ACCEPTED, DUPLICATE, REJECTED, STALE
+from ..records.repair import RepairError, can_reapply, reapply
+from ..records.rules import ACCEPTED, DUPLICATE, REJECTED, STALE
 from . import bp
 from .access import signed_in
 

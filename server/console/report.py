@@ -3,9 +3,9 @@ from urllib.parse import urlencode
 
 from flask import render_template, request
 
-from .. import charts
-from ..queries import comments_by_item, group_reports, layout_checklist, place_reports, report_data
-from ..report import lowest_and_highest, overall_mean, ranked_items
+from ..documents import charts
+from ..reports.queries import comments_by_item, group_reports, layout_checklist, place_reports, report_data
+from ..reports.report import lowest_and_highest, overall_mean, ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
 from .filters import form_options, group_names, read_filters

@@ -1,7 +1,7 @@
 """Live sync status of a walk: what arrived per station and device, and what was refused."""
 from flask import render_template, request
 
-from ..status import walk_status
+from ..records.status import walk_status
 from . import bp
 from .access import signed_in, walk_or_404
 

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..accounts import (
+from ..access.accounts import (
     apply_account,
     clean_username,
     find_user,

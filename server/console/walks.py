@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..catalog import (
+from ..catalog.definitions import (
     DefinitionError,
     apply_walk,
     check_walk,
@@ -11,9 +11,9 @@ from ..catalog import (
     station_codes_elsewhere,
 )
 from ..extensions import db
-from ..links import station_url, walk_url
+from ..catalog.links import station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
-from ..sync import SLUG_RE
+from ..records.rules import SLUG_RE
 from . import bp
 from .access import current_user, signed_in, visible_walks, walk_or_404
 from .forms import (

@@ -8,7 +8,7 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
-from server.catalog import seed_shared
+from server.catalog.definitions import seed_shared
 from server.extensions import db as _db
 
 from ..conftest import clear_database, make_app
@@ -121,7 +121,7 @@ def page(context):
 
 def walk_link(live, slug, code=None):
     """Return the link a walk's (or a station's) QR code carries, with the walk's current key."""
-    from server.links import station_url, walk_url
+    from server.catalog.links import station_url, walk_url
     from server.models import Walk
     with live.app.app_context():
         walk = _db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one()

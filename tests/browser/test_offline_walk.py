@@ -144,7 +144,7 @@ def test_sync_delivers_exactly_the_answers_given_offline(live, context, page):
 @pytest.mark.browser
 def test_walk_never_opened_explains_itself_offline(live, context, page):
     """A walk created after the app's last online visit says offline that it is not on the device yet, and opens once online."""
-    from server.catalog import load_walk
+    from server.catalog.definitions import load_walk
     open_walker(page, walk_link(live, "prague-7", "P7-1"))
     with live.app.app_context():
         load_walk({"slug": "karlin", "title": {"en": "Karlín"}, "checklist": {"slug": "integra-city-audit"},

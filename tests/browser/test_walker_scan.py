@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from server.qr import png_bytes
+from server.documents.qr import png_bytes
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, open_walker, walk_link
 from .test_walker_ui import axe_violations

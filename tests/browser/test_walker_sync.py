@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from playwright.sync_api import expect
 
-from server.backup import read_backup
+from server.records.backup import read_backup
 from server.extensions import db as _db
 from server.models import Answer, Response
 from tests.conftest import bearer

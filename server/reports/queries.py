@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
-from .catalog import get_checklist, latest_checklist
-from .errors import ApiError
-from .extensions import db
-from .models import GROUPS, Answer, Checklist, Response, Walk
+from ..catalog.definitions import get_checklist, latest_checklist
+from ..errors import ApiError
+from ..extensions import db
+from ..models import GROUPS, Answer, Checklist, Response, Walk
 from .report import build_report, tally
 
 

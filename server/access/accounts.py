@@ -3,8 +3,8 @@ import unicodedata
 
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import ROLES, User
+from ..extensions import db
+from ..models import ROLES, User
 
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 80  # the width of users.username

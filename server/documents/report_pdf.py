@@ -14,11 +14,11 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from .charts import BAR_COLOUR, GROUP_COLOURS, group_label
-from .queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
-from .report import format_percent, format_score, local_text, overall_mean, ranked_items
+from ..reports.queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
+from ..reports.report import format_percent, format_score, local_text, overall_mean, ranked_items
 from .xlsx import report_filters
 
-FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
+FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
 FONT = "DejaVu"
 MIMETYPE = "application/pdf"
 INK, MUTED, GRID, HEAD_FILL = "#1a1a1a", "#595959", "#c8c8c8", "#e6e6e6"

@@ -10,10 +10,10 @@ import json
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db
+from ..extensions import db
 from .ingest import apply_batch, log_records
-from .models import SyncLogEntry, Walk
-from .sync import ACCEPTED, DUPLICATE, REJECTED, is_uuid
+from ..models import SyncLogEntry, Walk
+from .rules import ACCEPTED, DUPLICATE, REJECTED, is_uuid
 
 SETTLED = (ACCEPTED, DUPLICATE)
 

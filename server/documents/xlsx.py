@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
-from .queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
-from .report import local_text, overall_mean
+from ..reports.queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
+from ..reports.report import local_text, overall_mean
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31

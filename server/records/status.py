@@ -1,9 +1,9 @@
 """What has arrived for a walk: the facilitator's view after (or during) a walk."""
 from sqlalchemy import distinct, func, select
 
-from .extensions import db
-from .models import Answer, Response, SyncLogEntry, as_utc
-from .sync import REJECTED
+from ..extensions import db
+from ..models import Answer, Response, SyncLogEntry, as_utc
+from .rules import REJECTED
 
 
 def walk_status(walk, refused_limit=50):

@@ -10,7 +10,7 @@ it shrink on a phone.
 import re
 from html import escape
 
-from .report import local_text, overall_mean
+from ..reports.report import local_text, overall_mean
 
 GROUP_LABELS = {
     "tcn": {"en": "Third-country nationals", "cs": "Státní příslušníci třetích zemí"},

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
-from .extensions import db
+from ..extensions import db
 from .ingest import apply_batch, log_records
-from .models import Walk
-from .sync import ACCEPTED, DUPLICATE, REJECTED, STALE, is_uuid
+from ..models import Walk
+from .rules import ACCEPTED, DUPLICATE, REJECTED, STALE, is_uuid
 
 STATUSES = (ACCEPTED, DUPLICATE, STALE, REJECTED)
 

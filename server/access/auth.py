@@ -7,10 +7,10 @@ from flask import request, session
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from .errors import ApiError
-from .extensions import db
-from .ingest import write_transaction
-from .models import ApiToken, User, as_utc, utcnow
+from ..errors import ApiError
+from ..extensions import db
+from ..records.ingest import write_transaction
+from ..models import ApiToken, User, as_utc, utcnow
 
 PRINCIPAL_KEY = "city_audit.principal"
 

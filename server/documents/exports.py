@@ -3,7 +3,7 @@ import csv
 import io
 import json
 
-from .models import as_utc
+from ..models import as_utc
 
 BOM = "\ufeff"  # lets Excel open UTF-8 CSV with Czech text intact
 RESPONSE_FIELDS = ["response_id", "walk", "device_id", "revision", "checklist", "checklist_version",

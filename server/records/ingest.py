@@ -15,10 +15,10 @@ import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from .errors import ApiError
-from .extensions import db
-from .models import Answer, Checklist, Response, SyncLogEntry, utcnow
-from .sync import (
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Answer, Checklist, Response, SyncLogEntry, utcnow
+from .rules import (
     ACCEPTED,
     REJECTED,
     Stored,

@@ -11,11 +11,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
-from .links import station_url, walk_url
+from ..catalog.links import station_url, walk_url
 from .qr import make_qr
-from .report import local_text
+from ..reports.report import local_text
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONTS_DIR = Path(__file__).resolve().parents[1] / "fonts"
 FONT = "DejaVu"  # Latin with Czech and Vietnamese marks, and Cyrillic, in one face
 MONO = "DejaVuMono"  # links to type by hand: l, I, 1, O and 0 look different
 LAYOUTS = ("pages", "cards")
@@ -23,7 +23,7 @@ LANGUAGES = ("en", "cs", "uk", "ru", "vi")  # the five the instruction lines are
 
 PAGE_W, PAGE_H, MARGIN = 210, 297, 14
 # The code's square on a station page, quiet zone included: 3 mm modules for a typical link
-# (version 5), still 2.5 mm at version 7 (links up to 86 characters); see server/qr.py.
+# (version 5), still 2.5 mm at version 7 (links up to 86 characters); see server/documents/qr.py.
 PAGE_QR_MM = 135
 CARD_QR_MM = 62  # cards are held in the hand, scanned from ~30 cm
 GREY, LIGHT = (90, 90, 90), (170, 170, 170)

@@ -6,10 +6,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .contract import SHARED_SCHEMA_DIR, schema_errors
-from .errors import ApiError
-from .extensions import db
-from .models import Checklist, Station, Walk
-from .sync import MAX_INT
+from ..errors import ApiError
+from ..extensions import db
+from ..models import Checklist, Station, Walk
+from ..records.rules import MAX_INT
 
 
 class DefinitionError(ValueError):

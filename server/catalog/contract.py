@@ -6,7 +6,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-SHARED_SCHEMA_DIR = Path(__file__).resolve().parent.parent / "shared_schema"
+SHARED_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared_schema"
 SCHEMA_NAMES = ("checklist", "walk", "sync-request", "sync-reply", "error")
 
 

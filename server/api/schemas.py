@@ -10,8 +10,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from .models import GROUPS, ROLES, as_utc
-from .sync import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
+from ..models import GROUPS, ROLES, as_utc
+from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATUSES = ("accepted", "duplicate", "stale", "rejected")
