@@ -13,8 +13,9 @@ ensure_venv() {
     local stamp="$VENV/.installed"
     if [ ! -f "$stamp" ] || [ "$ROOT/setup.cfg" -nt "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
         echo "Installing the project and its dependencies into .venv …"
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+        # Twice quiet: errors still show, the build's notes for developers ("editable installation…") do not.
+        "$VENV/bin/python" -m pip install -qq --upgrade pip
+        "$VENV/bin/python" -m pip install -qq -e "$ROOT[test]"
         touch "$stamp"
     fi
 }

@@ -31,7 +31,7 @@ from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
 from .records.ingest import deliver
-from .catalog.links import station_url, walk_url
+from .catalog.links import link_problem, station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
 from .documents.qr import png_bytes, svg_bytes
 from .reports.queries import Filters, grouped_responses, layout_checklist, matching_responses
@@ -162,7 +162,20 @@ def _base_url(option):
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         _fail(f"'{base}' is not a base URL like https://audit.example.org.")
+    if option or current_app.config.get("PUBLIC_URL"):
+        if problem := link_problem(base):
+            click.echo(f"Warning: {problem}", err=True)
     return base
+
+
+@click.command("check-links")
+def check_links_command():
+    """Say whether phones can use the QR codes and links this server makes (PUBLIC_URL); silent when they can."""
+    base = current_app.config.get("PUBLIC_URL") or f"http://localhost:{os.environ.get('PORT', '5000')}"
+    if problem := link_problem(base):
+        if not current_app.config.get("PUBLIC_URL"):
+            problem = "PUBLIC_URL is not set. " + problem
+        click.echo(f"Warning: {problem}", err=True)
 
 
 @click.command("qr")
@@ -223,7 +236,9 @@ def create_user_command(username, role, walks, password_stdin, update):
     rows = _walks_named(walks)
     if problem := walks_problem(role, rows, walk_input="--walk"):
         _fail(problem)
-    if password_stdin:
+    # Without a terminal (a pipe, a container, a script) a hidden prompt cannot hide anything and only warns
+    # "Password input may be echoed": read the password as one line, as --password-stdin does.
+    if password_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -260,5 +275,5 @@ def load_example_command(path):
 def register(app):
     """Attach the commands to the app's CLI."""
     for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
-                    qr_command, create_user_command, load_example_command):
+                    qr_command, create_user_command, load_example_command, check_links_command):
         app.cli.add_command(command)

@@ -2,6 +2,8 @@
 import csv
 import json
 
+import pytest
+
 from sqlalchemy import func, select
 
 from server.catalog.definitions import shared_definitions
@@ -90,3 +92,23 @@ def test_load_example_fills_the_report_with_the_2018_figures(runner, client, see
     report = client.get("/api/v1/report?checklist=integra-city-audit", headers=admin_headers).json
     assert report["responses"] == 26
     assert report["topics"][0]["items"][0]["mean"] == 3.92
+
+
+@pytest.mark.parametrize(("public_url", "warned"), [(None, "PUBLIC_URL is not set"), ("http://192.168.1.20:5000", "https"),
+                                                     ("https://audit.example.org", None)])
+def test_check_links_warns_when_phones_cannot_use_the_codes(runner, app, public_url, warned):
+    """scripts/start says when codes would open localhost or plain http, and is silent for an https address."""
+    app.config["PUBLIC_URL"] = public_url
+    result = runner.invoke(args=["check-links"])
+    assert result.exit_code == 0
+    if warned:
+        assert warned in result.output and "PUBLIC_URL" in result.output
+    else:
+        assert result.output == ""
+
+
+def test_scripts_start_checks_the_links():
+    """scripts/start runs the link check before it serves, so a fresh install with no PUBLIC_URL is warned."""
+    from pathlib import Path
+    start = (Path(__file__).resolve().parents[1] / "scripts" / "start").read_text()
+    assert "flask\" --app server check-links" in start and start.index("check-links") < start.index("gunicorn\"")

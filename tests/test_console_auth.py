@@ -215,3 +215,19 @@ def test_session_cookie_is_https_only_when_served_over_https(monkeypatch, tmp_pa
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert from_environment(tmp_path)["SESSION_COOKIE_SECURE"] is secure
+
+
+def test_create_user_without_a_terminal_reads_the_password_without_warnings(app, tmp_path):
+    """Run in a pipe (a script, a container), create-user takes the password line and prints no echo warning."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'users.db'}", "PYTHONWARNINGS": "default"}
+    flask = [sys.executable, "-m", "flask", "--app", "server"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=root, env=env, check=True, capture_output=True)
+    result = subprocess.run([*flask, "create-user", "gina", "--role", "admin"], cwd=root, env=env,
+                            input="a-long-secret-1\n", capture_output=True, text=True, start_new_session=True)
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout + result.stderr).strip() == "Created admin 'gina'; sign in at /admin."

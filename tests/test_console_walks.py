@@ -199,3 +199,25 @@ def test_status_page_shows_arrivals_and_refusals(admin, seeded):
     fragment = admin.get("/admin/walks/prague-7/status?fragment=1")
     assert fragment.headers["Cache-Control"] == "no-store"
     assert "<html" not in fragment.get_data(as_text=True)
+
+
+def test_close_asks_first_and_is_not_the_primary_action(admin, seeded):
+    """Closing is a link to a page that says what closing does; only its confirm button closes the walk."""
+    page = admin.get("/admin/walks/libus").get_data(as_text=True)
+    assert re.search(r'<a class="button button-danger" href="/admin/walks/libus/close">Close the walk…</a>', page)
+    assert not re.search(r"<button[^>]*>Close the walk</button>", page)
+    confirm = text(admin.get("/admin/walks/libus/close"))
+    assert "Phones can no longer send checklists to this walk" in confirm and "Keep it open" in confirm
+    assert not walk("libus").closed
+    post_form(admin, "/admin/walks/libus/close", {})
+    assert walk("libus").closed
+
+
+@pytest.mark.parametrize("page", ["/admin/walks", "/admin/walks/prague-7"])
+def test_pages_with_codes_warn_when_links_point_at_localhost(app, admin, seeded, page):
+    """Without PUBLIC_URL, on a console opened at localhost, the walk pages say phones cannot use the codes."""
+    assert "link-warning" not in admin.get(page).get_data(as_text=True)  # PUBLIC_URL is https here
+    app.config["PUBLIC_URL"] = None
+    warned = text(admin.get(page, base_url="http://localhost:5000"))
+    assert "Phones cannot use these codes yet" in warned and "PUBLIC_URL" in warned
+    assert "http://localhost:5000" in warned

@@ -87,3 +87,17 @@ def test_wide_header_names_score_and_comment_per_item():
     """Spreadsheet users find <item>_score and <item>_comment columns."""
     fields = wide_fields(["vs1", "vs2"])
     assert {"vs1_score", "vs1_comment", "vs2_score", "vs2_comment"} <= set(fields)
+
+
+def test_downloads_are_named_by_walk_layout_and_day(client, czech, admin_headers):
+    """The long and wide CSV of a walk, and its JSON, each get their own name with the walk and the day."""
+    from datetime import datetime, timezone
+    day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    names = {}
+    for query in ("responses.csv?layout=long&walk=prague-7", "responses.csv?layout=wide&walk=prague-7",
+                  "responses.json?walk=prague-7", "responses.csv?layout=wide&checklist=integra-city-audit"):
+        with client.get(f"/api/v1/export/{query}", headers=admin_headers) as reply:
+            names[query] = reply.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
+    assert list(names.values()) == [f"prague-7-responses-long-{day}.csv", f"prague-7-responses-wide-{day}.csv",
+                                    f"prague-7-responses-{day}.json",
+                                    f"integra-city-audit-responses-wide-{day}.csv"]

@@ -409,3 +409,20 @@ def test_cli_explains_a_bad_base_url_or_walk(runner, seeded, tmp_path, app):
                                  "--lang", "de"])
     assert result.exit_code == 1 and "en, cs, uk, ru, vi" in result.output
     assert not list(tmp_path.iterdir())
+
+
+def test_sheets_say_when_their_codes_cannot_work_on_phones(app, client, seeded, admin_headers):
+    """Printed without PUBLIC_URL, every page of the sheets carries a visible warning naming PUBLIC_URL."""
+    assert all("Warning" not in text for _, text in pdf_pages(
+        client.get(f"{API}/libus/sheets.pdf", headers=admin_headers).data))
+    app.config["PUBLIC_URL"] = None
+    for layout in ("pages", "cards"):
+        data = client.get(f"{API}/libus/sheets.pdf?layout={layout}", headers=admin_headers,
+                          base_url="http://localhost:5000").data
+        pages = pdf_pages(data)
+        for image, text in pages:
+            flat = text.replace("\r\n", " ").replace("\n", " ")
+            assert "Warning: The QR codes and station links point at http://localhost:5000" in flat
+            assert "PUBLIC_URL" in flat
+        for _, boxes in char_boxes(data):
+            assert not overlapping(boxes)

@@ -1,5 +1,6 @@
 """XLSX downloads: every sheet opens in a spreadsheet with numbers as numbers and Czech text intact."""
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -32,6 +33,7 @@ def _download(client, url, headers):
     assert reply.mimetype == MIMETYPE
     disposition = reply.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and disposition.rstrip('"').endswith(".xlsx")
+    assert re.search(r'filename="[a-z0-9-]+-(responses|report)-\d{4}-\d{2}-\d{2}\.xlsx"', disposition), disposition
     assert int(reply.headers["Content-Length"]) == len(reply.data)
     return load_workbook(io.BytesIO(reply.data))
 
@@ -49,7 +51,8 @@ def _report_items(client, headers, query=""):
 def test_responses_workbook_has_a_sheet_per_layout_table_and_definition(client, prague, admin_headers):
     """The workbook holds responses, answers, the report's tables, the checklist and the About sheet."""
     book = _download(client, "/api/v1/export/responses.xlsx", admin_headers)
-    assert book.sheetnames == ["Responses", "Answers", *REPORT_SHEETS, "By walk and station", "Checklist", "About"]
+    assert book.sheetnames == ["Responses", "Answers", *REPORT_SHEETS, "By walk and station", "By participant group",
+                               "Checklist", "About"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
@@ -166,7 +169,7 @@ def test_report_workbook_has_only_the_report_tables_and_about(client, prague, ad
     """The report download holds the four topic tables and the walk and station comparison for the filters, and About."""
     report, items = _report_items(client, admin_headers, "&walk=libus&group=ngo")
     book = _download(client, "/api/v1/export/report.xlsx?walk=libus&group=ngo", admin_headers)
-    assert book.sheetnames == [*REPORT_SHEETS, "By walk and station", "About"]
+    assert book.sheetnames == [*REPORT_SHEETS, "By walk and station", "About"]  # one group: nothing to compare
     assert {row[0].value for row in _table(book["By walk and station"])[1]} == {"libus"}
     for name in REPORT_SHEETS:
         for row in _table(book[name])[1]:
@@ -207,3 +210,30 @@ def test_workbook_before_any_checklist_arrives_has_headers_only(client, seeded, 
     assert book["Responses"].max_row == 1 and book["Answers"].max_row == 1
     header, rows = _table(book[REPORT_SHEETS[0]])
     assert len(rows) == 8 and {row[2].value for row in rows} == {None}
+
+
+def test_report_workbook_compares_participant_groups(client, prague, admin_headers):
+    """The report XLSX has a column per participant group with its n, and each mean equals the report API's for it."""
+    book = _download(client, "/api/v1/export/report.xlsx", admin_headers)
+    header, rows = _table(book["By participant group"])
+    groups = {}
+    for column, name in enumerate(header[2:], start=2):
+        group = next(g for g, label in [("tcn", "third-country"), ("eu", "EU"), ("czech", "Czech"), ("ngo", "NGO"),
+                                        ("city", "City"), ("other", "Other")] if label.lower() in name.lower())
+        groups[group] = column
+    assert len(groups) >= 3
+    by_id = {row[0].value: row for row in rows}
+    for group, column in groups.items():
+        report, items = _report_items(client, admin_headers, f"&group={group}")
+        assert header[column].endswith(f"(n={report['responses']})")
+        assert by_id["vs1"][column].value == items["vs1"]["mean"]
+        assert by_id[report["topics"][0]["id"]][column].value == report["topics"][0]["mean"]
+    # The 2018 finding: NGO workers rated most critically of all groups.
+    overall = {group: by_id["All topics"][column].value for group, column in groups.items()}
+    assert min(overall, key=overall.get) == "ngo"
+
+
+def test_report_workbook_filtered_to_one_group_has_no_group_sheet(client, prague, admin_headers):
+    """With one group chosen there is nothing to compare, so no group sheet."""
+    book = _download(client, "/api/v1/export/report.xlsx?group=ngo", admin_headers)
+    assert "By participant group" not in book.sheetnames

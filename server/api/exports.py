@@ -6,22 +6,22 @@ from flask import request, stream_with_context
 
 from ..access.auth import require
 from ..documents.exports import json_chunks, responses_csv
+from ..documents.names import download_name
 from ..reports.queries import grouped_responses, layout_checklist
 from .schemas import export_query_schema
 from . import bp
 from .report import filters_from
 
 
-def as_attachment(response, name, extension):
-    """Name a download after what it holds and when it was made; never cache it (it holds answers)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{extension}"'
+def as_attachment(response, filename):
+    """Offer a response as a file to save under `filename`; never cache it (it holds answers)."""
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _download(chunks, mimetype, extension):
-    return as_attachment(FlaskResponse(stream_with_context(chunks), mimetype=mimetype), "responses", extension)
+def _download(chunks, mimetype, filename):
+    return as_attachment(FlaskResponse(stream_with_context(chunks), mimetype=mimetype), filename)
 
 
 @bp.get("/export/responses.csv")
@@ -31,7 +31,8 @@ def export_csv():
     filters = filters_from(request.args, export_query_schema)
     layout = request.args.get("layout") or "long"  # checked by export_query_schema above
     chunks = responses_csv(grouped_responses(filters), layout_checklist(filters), layout)
-    return _download(chunks, "text/csv", "csv")  # werkzeug adds "; charset=utf-8" to text types
+    # werkzeug adds "; charset=utf-8" to text types
+    return _download(chunks, "text/csv", download_name(filters, "responses", "csv", layout=layout))
 
 
 @bp.get("/export/responses.json")
@@ -41,4 +42,5 @@ def export_json():
     filters = filters_from(request.args, export_query_schema)
     head = {"exported_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
             "filters": filters.as_dict()}
-    return _download(json_chunks(grouped_responses(filters), head), "application/json", "json")
+    return _download(json_chunks(grouped_responses(filters), head), "application/json",
+                     download_name(filters, "responses", "json"))

@@ -6,6 +6,7 @@ from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..access.auth import require
+from ..documents.names import download_name
 from ..documents.report_pdf import MIMETYPE as PDF_MIMETYPE
 from ..documents.report_pdf import report_pdf
 from .schemas import export_query_schema
@@ -50,7 +51,7 @@ class _FileStream:
         self.source.close()
 
 
-def _send(write, mimetype, name, extension):
+def _send(write, mimetype, filename):
     """Write the file into an anonymous temporary file, then stream that: memory stays flat for large exports."""
     target = tempfile.TemporaryFile()
     try:
@@ -62,7 +63,7 @@ def _send(write, mimetype, name, extension):
         raise
     response = FlaskResponse(_FileStream(target), mimetype=mimetype)
     response.headers["Content-Length"] = str(length)
-    return as_attachment(response, name, extension)
+    return as_attachment(response, filename)
 
 
 @bp.get("/export/responses.xlsx")
@@ -72,7 +73,7 @@ def export_responses_xlsx():
     filters = filters_from(request.args, export_query_schema)
     language = _document_args()["lang"]
     return _send(lambda target: write_responses_workbook(target, filters, language=language),
-                 XLSX_MIMETYPE, "responses", "xlsx")
+                 XLSX_MIMETYPE, download_name(filters, "responses", "xlsx"))
 
 
 @bp.get("/export/report.xlsx")
@@ -82,7 +83,7 @@ def export_report_xlsx():
     filters = report_filters(filters_from(request.args, export_query_schema))
     language = _document_args()["lang"]
     return _send(lambda target: write_report_workbook(target, filters, language=language),
-                 XLSX_MIMETYPE, f"report-{filters.checklist}", "xlsx")
+                 XLSX_MIMETYPE, download_name(filters, "report", "xlsx"))
 
 
 @bp.get("/export/report.pdf")
@@ -93,4 +94,4 @@ def export_report_pdf():
     args = _document_args()
     decimal_mark = "," if args["decimal"] == "comma" else "."
     document = report_pdf(filters, args["lang"], decimal_mark)
-    return _send(lambda target: target.write(document), PDF_MIMETYPE, f"report-{filters.checklist}", "pdf")
+    return _send(lambda target: target.write(document), PDF_MIMETYPE, download_name(filters, "report", "pdf"))

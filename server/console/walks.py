@@ -11,7 +11,7 @@ from ..catalog.definitions import (
     station_codes_elsewhere,
 )
 from ..extensions import db
-from ..catalog.links import station_url, walk_url
+from ..catalog.links import link_problem, public_base, station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
 from ..records.rules import SLUG_RE
 from . import bp
@@ -75,7 +75,8 @@ def _counts(walks):
 def walk_list():
     """List the walks the user may see, with checklists received."""
     walks = visible_walks(current_user())
-    return render_template("console/walks/list.html", walks=walks, counts=_counts(walks))
+    return render_template("console/walks/list.html", walks=walks, counts=_counts(walks),
+                           link_warning=link_problem(public_base()))
 
 
 def _checklists():
@@ -147,7 +148,7 @@ def walk_show(slug):
     responses = db.session.execute(select(func.count()).select_from(Response)
                                    .where(Response.walk_id == walk.id)).scalar_one()
     return render_template("console/walks/show.html", walk=walk, checklist=checklist, texts=texts,
-                           responses=responses, walk_link=walk_url(walk),
+                           responses=responses, walk_link=walk_url(walk), link_warning=link_problem(public_base()),
                            station_links={s.code: station_url(walk, s) for s in walk.stations})
 
 
@@ -284,10 +285,15 @@ def _set_closed(slug, closed):
     return redirect(url_for("console.walk_show", slug=slug))
 
 
-@bp.post("/walks/<slug>/close")
+@bp.route("/walks/<slug>/close", methods=["GET", "POST"])
 @signed_in("admin")
 def walk_close(slug):
-    """Close a walk: devices can no longer deliver to it."""
+    """Confirm, then close a walk: devices can no longer deliver to it."""
+    if request.method == "GET":
+        walk = walk_or_404(slug)
+        responses = db.session.execute(select(func.count()).select_from(Response)
+                                       .where(Response.walk_id == walk.id)).scalar_one()
+        return render_template("console/walks/close.html", walk=walk, responses=responses)
     return _set_closed(slug, True)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
-from ..catalog.links import station_url, walk_url
+from ..catalog.links import link_problem, station_url, walk_url
 from .qr import make_qr
 from ..reports.report import local_text
 
@@ -87,6 +87,7 @@ class WalkSheets:
     lang: str
     stations: tuple
     footer: str
+    warning: str = None  # why phones cannot use these codes (localhost, plain http), printed on every page
 
 
 def _pick(texts, lang):
@@ -104,8 +105,9 @@ def walk_sheets(walk, definition, lang="en", base=None):
         for station in walk.stations)
     footer = (f"{walk.slug} · {definition.get('slug', walk.checklist_slug)} v{walk.checklist_version}"
               f" · {lang} · key …{walk.key[-4:]}")
+    join = walk_url(walk, base=base)
     return WalkSheets(walk.slug, _pick(walk.title, lang), _pick(walk.description, lang),
-                      walk_url(walk, base=base), lang, stations, footer)
+                      join, lang, stations, footer, link_problem(join.split("/w/")[0]))
 
 
 class _Pdf(FPDF):
@@ -235,6 +237,7 @@ def _station_page(pdf, sheets, station, number):
     labels = _labels(sheets.lang)
     width = PAGE_W - 2 * MARGIN
     x, y = MARGIN, MARGIN
+    _warning(pdf, sheets)
     y += pdf.text_block(x, y, width, sheets.title, 12, 9, color=GREY)
     y += pdf.text_block(x, y, width, labels["station"].format(n=number, total=len(sheets.stations)), 10,
                         color=GREY) + 1.5
@@ -258,6 +261,16 @@ def _instruction_box(pdf, x, y, width, height, texts, size, min_size):
     pdf.set_line_width(0.3)
     pdf.rect(x, y - 3, width, height + 6, round_corners=True, corner_radius=2)
     pdf.instructions(x + 3, y, width - 6, texts, size, min_size)
+
+
+WARNING_RED = (170, 0, 20)
+
+
+def _warning(pdf, sheets, top=3, max_lines=3):
+    """Print why these codes cannot work on phones in the page's top margin, where nothing else is."""
+    if sheets.warning:
+        pdf.text_block(MARGIN, top, PAGE_W - 2 * MARGIN, f"Warning: {sheets.warning}", 7, 5.5,
+                       max_lines=max_lines, bold=True, color=WARNING_RED)
 
 
 def _footer(pdf, sheets, y):
@@ -300,11 +313,13 @@ def _cards_pages(pdf, sheets, per_row=2, per_column=2):
         for offset, station in enumerate(sheets.stations[start:start + per_page]):
             row, column = divmod(offset, per_row)
             _station_card(pdf, sheets, station, start + offset + 1, column * card_w, row * card_h, card_w, card_h)
+        _warning(pdf, sheets, top=1, max_lines=2)
 
 
 def _join_page(pdf, sheets):
     """The walk's start sheet: its QR opens the walk; it lists the stations."""
     pdf.add_page()
+    _warning(pdf, sheets)
     labels = _labels(sheets.lang)
     width = PAGE_W - 2 * MARGIN
     x, y = MARGIN, MARGIN

@@ -19,8 +19,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .charts import group_label
 from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
-from ..reports.queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
+from ..reports.queries import (
+    group_reports,
+    grouped_responses,
+    layout_checklist,
+    ordered_walks,
+    place_reports,
+    report_data,
+)
 from ..reports.report import local_text, overall_mean
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,6 +177,31 @@ def write_places_sheet(workbook, filters, report, walk_ids=None, language="en"):
                 formats={index: SCORE_FORMAT for index in range(4, len(header))}, wrap=(2,))
 
 
+GROUPS_SHEET = "By participant group"
+
+
+def write_groups_sheet(workbook, filters, report, walk_ids=None, language="en"):
+    """Add the comparison of participant groups: a column per group with its n, then the mean score of all
+    topics, of each topic and of each item, so that the group rating an item lowest shows at a glance."""
+    reports = group_reports(filters, walk_ids)
+    if not reports:
+        return
+    header = ["Topic or item", "Text",
+              *(f"{group_label(group, language)} (n={data['responses']})" for group, data in reports.items())]
+    rows = [["All topics", "Mean of all scores", *(overall_mean(data) for data in reports.values())]]
+    for index, topic in enumerate(report["topics"]):
+        rows.append([topic["id"], local_text(topic["title"], language),
+                     *(data["topics"][index]["mean"] for data in reports.values())])
+        for position, item in enumerate(topic["items"]):
+            rows.append([item["id"], local_text(item["text"], language),
+                         *(data["topics"][index]["items"][position]["mean"] for data in reports.values())])
+    if without := report["responses"] - sum(data["responses"] for data in reports.values()):
+        rows.append(["", f"{without} checklist(s) gave no participant group: counted in the totals, in no group "
+                         "here.", *(None for _ in reports)])
+    write_table(workbook, GROUPS_SHEET, header, rows, [12, 60, *(16 for _ in reports)],
+                formats={index: SCORE_FORMAT for index in range(2, len(header))}, wrap=(1,))
+
+
 def _definition_languages(definition):
     found = definition.get("languages") or []
     for topic in definition["topics"]:
@@ -240,6 +273,7 @@ def write_responses_workbook(target, filters, walk_ids=None, language="en"):
     report = report_data(filters, walk_ids)
     write_report_sheets(workbook, report, language)
     write_places_sheet(workbook, filters, report, walk_ids, language)
+    write_groups_sheet(workbook, filters, report, walk_ids, language)
     write_checklist_sheet(workbook, checklist, language)
     write_about_sheet(workbook, "Checklists received, with the report's tables", checklist, filters,
                       [("Checklists", responses), ("Answers", answers)], report, language)
@@ -254,6 +288,7 @@ def write_report_workbook(target, filters, walk_ids=None, language="en"):
     workbook = Workbook(write_only=True)
     write_report_sheets(workbook, report, language)
     write_places_sheet(workbook, filters, report, walk_ids, language)
+    write_groups_sheet(workbook, filters, report, walk_ids, language)
     write_about_sheet(workbook, "Audit report", checklist, filters, [("Checklists", report["responses"])],
                       report, language)
     workbook.save(target)
