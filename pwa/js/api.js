@@ -62,3 +62,7 @@ export async function postSync(walk, key, body) {
   if (!Array.isArray(reply?.results)) throw new NetworkError("The sync reply has no results.");
   return reply;
 }
+
+/** Fetch a walk's live tally (checklists received, per station); needs the walk key. */
+export const fetchTally = (walk, key) =>
+  request(`walks/${encodeURIComponent(walk)}/tally`, {headers: {"X-Walk-Key": key}}, 8000);

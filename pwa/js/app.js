@@ -5,12 +5,12 @@
  * Screens live in ui/ (home, station, records, device); every change goes to the device first (changes.js);
  * store.js is the only module touching IndexedDB, api.js the only one talking to the server.
  */
-import {downloadBackup} from "./backup.js";
+import {canShareFiles, downloadBackup, restoreBackup, shareBackup} from "./backup.js";
 import {refreshCatalog} from "./catalog.js";
 import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
 import {LANGUAGES, language, pickLanguage, setLanguage, t} from "./i18n.js";
 import {captureKey, openCode} from "./opening.js";
-import {withAnswer, withParticipant} from "./records.js";
+import {outboxCounts, withAnswer, withParticipant} from "./records.js";
 import {appPath, parseLocation, rootPath} from "./route.js";
 import * as store from "./store.js";
 import {onSyncStatus, syncNow, syncSoon} from "./sync.js";
@@ -20,7 +20,8 @@ import {homeScreen} from "./ui/home.js";
 import {recordsScreen} from "./ui/records.js";
 import {scanQr} from "./ui/scanner.js";
 import {stationScreen, walkNotices} from "./ui/station.js";
-import {updateOfflineLine, updateSyncLine} from "./ui/status.js";
+import {updateNetwork, updateOfflineLine, updateSyncLine} from "./ui/status.js";
+import {thanksScreen} from "./ui/thanks.js";
 import {banner, clearTransientBanners, setupInstallHint, setupServiceWorker, translateBanners} from "./ui/updates.js";
 
 // Quiet time after an edit before sending it; on failure the backoff takes over.
@@ -28,7 +29,7 @@ const AUTO_SYNC_DELAY = 30000;
 
 const viewArea = document.getElementById("view");
 const app = {tab: "answer", view: null, walk: null, checklist: null, station: null, record: null, notice: null,
-  swReady: false};
+  finished: null, swReady: false};
 
 onWriteFailed((error) => {
   banner("save-error", () => [t("save_failed", {reason: error.message})], {dismissible: true, role: "alert"});
@@ -41,18 +42,36 @@ async function answerScreen() {
   app.walk = app.checklist = app.station = app.record = null;
   const home = (notice) => homeScreen({notice, actions: {openCode: openTyped, scan}});
   if (!route.walk) return home(app.notice);
-  const opened = await stationScreen({route, actions: {answer, profile, newParticipant}});
+  const opened = await stationScreen({route, actions: {answer, profile, participantLanguage, newParticipant, finish}});
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
+  if (app.finished?.walk === walk.slug) {
+    document.title = `${t("thanks_title")} – ${t("app_title")}`;
+    return thanksScreen({walk, checklist, recordId: app.finished.id, actions: {next: nextParticipant}});
+  }
   return view;
 }
 
 const recordsTab = () => recordsScreen({actions: {resume, newParticipant: app.walk && newParticipant}});
 
 async function deviceTab() {
-  return deviceScreen({offlineReady: await offlineReady(),
-    actions: {syncNow: () => syncNow({manual: true}), backup: downloadBackup}});
+  return deviceScreen({offlineReady: await offlineReady(), canShare: canShareFiles(), restoreMessage: app.restored,
+    actions: {syncNow: () => syncNow({manual: true}), backup: downloadBackup, share: shareBackup, restore}});
+}
+
+/** Restore a backup file, then say on the Sync tab what it added; restored checklists are sent like any other. */
+async function restore(file) {
+  try {
+    const result = await queueWrite(() => restoreBackup(file));
+    app.restored = t("restored", {name: file.name, ...result});
+    syncNow();
+  } catch (error) {
+    app.restored = t(["not_json", "not_backup"].includes(error.message) ? "restore_not_backup" : "restore_failed",
+      {name: file.name, reason: error.message});
+  }
+  updateSyncLine();
+  await show();
 }
 
 const SCREENS = {answer: answerScreen, records: recordsTab, device: deviceTab};
@@ -110,7 +129,7 @@ async function render({moveFocus = false} = {}) {
 function go(path) {
   history.pushState(null, "", path);
   app.tab = "answer";
-  app.notice = null;
+  app.notice = app.finished = app.restored = null;
   return show({moveFocus: true});
 }
 
@@ -148,7 +167,31 @@ function profile(change) {
   return edit((record, _station, now) => withParticipant(record, change, now)).catch(() => {});
 }
 
+/** The participant chose a language: it is kept on their checklist and the whole app switches to it. */
+async function participantLanguage(code) {
+  await profile({language: code});
+  if (code && code !== language()) await switchLanguage(code);
+}
+
+/** The participant has finished: their checklist waits to be sent, and the thank-you screen shows. */
+async function finish() {
+  const id = app.record?.id;
+  if (!id) return;
+  await closeCurrent(app.walk.slug);
+  app.finished = {walk: app.walk.slug, id};
+  syncNow();
+  await show({moveFocus: true});
+}
+
+async function nextParticipant() {
+  app.finished = null;
+  await show({moveFocus: true});
+  banner("participant-banner", () => [t("new_started")], {transient: true});
+  updateSyncLine();
+}
+
 async function newParticipant() {
+  app.finished = null;
   await closeCurrent(app.walk.slug);
   app.tab = "answer";
   await show({moveFocus: true});
@@ -163,11 +206,19 @@ async function resume(record) {
 }
 
 async function askPersistence() {
-  if (await store.getMeta("persistAsked")) return;
-  await store.setMeta("persistAsked", true);
-  const granted = Boolean(await navigator.storage?.persist?.());
-  await store.setMeta("persisted", granted);
-  banner("storage-banner", () => [t(granted ? "storage_persisted" : "storage_not_persisted")], {dismissible: true});
+  if (!(await store.getMeta("persistAsked"))) {
+    await store.setMeta("persistAsked", true);
+    await store.setMeta("persisted", Boolean(await navigator.storage?.persist?.()));
+  }
+  await storageNote();
+}
+
+/** Say once, calmly, that the browser may clear data, and only while it refused to keep it and answers are unsent. */
+async function storageNote() {
+  if ((await store.getMeta("persisted")) !== false || (await store.getMeta("storageNoteShown"))) return;
+  if (!outboxCounts(await store.listRecords()).unsent) return;
+  await store.setMeta("storageNoteShown", true);
+  banner("storage-banner", () => [t("storage_note")], {dismissible: true});
 }
 
 async function openTyped(typed) {
@@ -212,6 +263,18 @@ async function afterSync(status) {
   }
 }
 
+/** Switch every text of the app to a language, and keep it for the next start. */
+async function switchLanguage(code) {
+  setLanguage(code);
+  await store.setMeta("language", code);
+  renderChrome();
+  translateBanners();
+  updateSyncLine();
+  updateOffline();
+  updateNetwork();
+  await show();
+}
+
 function renderChrome() {
   document.documentElement.lang = language();
   const select = document.getElementById("lang");
@@ -229,15 +292,7 @@ async function boot() {
   await captureKey();
   document.addEventListener("click", interceptLinks);
   window.addEventListener("popstate", () => { app.tab = "answer"; show(); });
-  document.getElementById("lang").addEventListener("change", async (event) => {
-    setLanguage(event.target.value);
-    await store.setMeta("language", event.target.value);
-    renderChrome();
-    translateBanners();
-    updateSyncLine();
-    updateOffline();
-    await show();
-  });
+  document.getElementById("lang").addEventListener("change", (event) => switchLanguage(event.target.value));
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.addEventListener("click", () => { app.tab = button.dataset.tab; show({moveFocus: true}); });
   }
@@ -260,7 +315,9 @@ async function boot() {
     updateOffline();
     if (app.tab === "answer" && !app.walk && !walksBefore) await show();
   }).catch(() => {});
-  window.addEventListener("online", () => syncNow());
+  updateNetwork();
+  window.addEventListener("online", () => { updateNetwork(); syncNow(); });
+  window.addEventListener("offline", updateNetwork);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") syncNow();
   });

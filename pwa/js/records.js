@@ -117,10 +117,56 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.round(ceiling / 2 + random() * ceiling / 2);
 }
 
-/** Build the backup file: the sync request format, each response naming its walk. */
-export function backupDocument(records, deviceId, now) {
+/**
+ * Build the backup file: the sync request format, each response naming its walk, and the keys of those walks
+ * (so that a phone it is handed to can send the answers).
+ */
+export function backupDocument(records, deviceId, now, keys = {}) {
+  const responses = records.filter((r) => r.answers.length).map((r) => ({walk: r.walk, ...toWire(r)}));
+  const walks = new Set(responses.map((r) => r.walk));
   return {
-    format: "city-audit-walker-backup", exported_at: now, device_id: deviceId,
-    responses: records.filter((r) => r.answers.length).map((r) => ({walk: r.walk, ...toWire(r)})),
+    format: "city-audit-walker-backup", exported_at: now, device_id: deviceId, responses,
+    walk_keys: Object.fromEntries(Object.entries(keys).filter(([walk, key]) => walks.has(walk) && key)),
   };
+}
+
+/** Count a device's checklists the one way every screen shows them: saved (with answers), sent, not sent yet. */
+export function outboxCounts(records) {
+  const saved = records.filter((r) => r.answers.length);
+  const sent = saved.filter((r) => r.syncedRevision >= r.revision).length;
+  return {saved: saved.length, sent, unsent: saved.length - sent};
+}
+
+const BACKUP_FORMAT = "city-audit-walker-backup";
+
+/** Read a backup file's text; return {responses, keys} or throw an Error whose message says what is wrong. */
+export function readBackup(text) {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error("not_json");
+  }
+  if (!doc || doc.format !== BACKUP_FORMAT || !Array.isArray(doc.responses)) throw new Error("not_backup");
+  const valid = (r) => r && typeof r.id === "string" && typeof r.walk === "string" && Number.isInteger(r.revision) &&
+    r.revision >= 1 && typeof r.checklist === "string" && Number.isInteger(r.checklist_version) && Array.isArray(r.answers);
+  const keys = doc.walk_keys && typeof doc.walk_keys === "object" ? doc.walk_keys : {};
+  return {responses: doc.responses.filter(valid), skipped: doc.responses.filter((r) => !valid(r)).length, keys};
+}
+
+/**
+ * Decide what a restored response does to the device's copy (existing, or undefined): "added" as a new record
+ * waiting to sync, "updated" when its revision is higher, else "kept" (the device's revision is as new or newer).
+ * Return {outcome, record}; record is what to store (null when nothing changes).
+ */
+export function restoredRecord(existing, response, number) {
+  const {walk, ...wire} = response;
+  if (!existing) {
+    return {outcome: "added", record: {...wire, participant: {group: null, language: null, ...wire.participant},
+      walk, number, syncState: "waiting", sentRevision: 0, syncedRevision: 0, refusal: null}};
+  }
+  if (response.revision <= existing.revision) return {outcome: "kept", record: null};
+  // The other phone's newer edit: this device sends it like its own, under the same id.
+  return {outcome: "updated", record: {...existing, ...wire, walk: existing.walk, number: existing.number,
+    syncState: existing.syncState === "in-progress" ? "in-progress" : "waiting", refusal: null}};
 }

@@ -119,3 +119,24 @@ export function updateRecords(ids, change) {
 export async function updateRecord(id, change) {
   return (await updateRecords([id], change))[0] || null;
 }
+
+/** Return {walk: key} for every walk with a stored key. */
+export const listWalkKeys = async () => Object.fromEntries((await all("keys")).map((k) => [k.walk, k.key]));
+
+/**
+ * Merge incoming items into the records in one transaction: `decide(existing, item)` returns {outcome, record};
+ * a record is stored when given. Resolve with the outcomes, in order.
+ */
+export function mergeRecords(items, decide) {
+  return transact("records", "readwrite", (s, done) => {
+    const outcomes = [];
+    items.forEach((item, index) => {
+      s.records.get(item.id).onsuccess = (event) => {
+        const {outcome, record} = decide(event.target.result, item);
+        if (record) s.records.put(record);
+        outcomes[index] = outcome;
+      };
+    });
+    done(outcomes);
+  });
+}

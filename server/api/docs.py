@@ -76,7 +76,7 @@ def build_spec(limits):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
     for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
-                 "Token", "TokenRequest", "WalkStatus", "WalkPatch"):
+                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "WalkTally"):
         if name not in spec.components.schemas:  # nested schemas register themselves
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
@@ -98,6 +98,9 @@ def build_spec(limits):
         "/walks/{slug}/sync": {"post": _op(
             "Deliver a batch of checklists from one device", "200", "SyncReply", body="SyncRequest",
             params=[slug], auth="walkKey", errors=("400", "401", "403", "404", "413", "415", "429", "503"))},
+        "/walks/{slug}/tally": {"get": _op(
+            "How many checklists the walk's group has sent so far, in all and per station", "200", "WalkTally",
+            params=[slug], auth="walkKey", errors=("401", "403", "404"))},
         "/admin/walks": {"get": _op("Walks with keys and station links", "200", **admin),
                          "post": _op("Create a walk", "201", "AdminWalk", body="Walk", **conflict)},
         "/admin/walks/{slug}": {

@@ -284,6 +284,19 @@ class WalkStatusSchema(Schema):
     refused = fields.List(fields.Nested(RefusedRecordSchema))
 
 
+class TallyStationSchema(Schema):
+    code = fields.Str()
+    checklists = fields.Int()
+
+
+class WalkTallySchema(Schema):
+    """What the group has sent so far: shown to walkers when they finish, and to facilitators."""
+
+    walk = fields.Str()
+    checklists = fields.Int()
+    stations = fields.List(fields.Nested(TallyStationSchema))
+
+
 class ErrorBodySchema(Schema):
     code = fields.Str()
     message = fields.Str()
@@ -308,3 +321,4 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+walk_tally_schema = WalkTallySchema()

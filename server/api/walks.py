@@ -1,11 +1,14 @@
 """Walks as the walker app reads them: stations, their order and the items shown first."""
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy import select
+
+from ..access.auth import check_walk_key
+from ..records.status import walk_tally
 
 from ..extensions import db
 from ..models import Walk
 from ..reports.queries import find_walk
-from .schemas import walk_schema
+from .schemas import walk_schema, walk_tally_schema
 from . import bp
 
 
@@ -32,3 +35,11 @@ def list_walks():
 def show_walk(slug):
     """Return a walk with its stations in order."""
     return jsonify(public_walk(find_walk(slug)))
+
+
+@bp.get("/walks/<slug>/tally")
+def walk_tally_view(slug):
+    """Return how many checklists the walk's group has sent so far, in all and per station (needs the walk key)."""
+    walk = find_walk(slug)
+    check_walk_key(walk, request.headers.get("X-Walk-Key"))
+    return jsonify(walk_tally_schema.dump(walk_tally(walk)))

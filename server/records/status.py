@@ -6,6 +6,19 @@ from ..models import Answer, Response, SyncLogEntry, as_utc
 from .rules import REJECTED
 
 
+def walk_tally(walk):
+    """Count the checklists received for a walk, in all and per station (those with an answer given there)."""
+    total = db.session.execute(
+        select(func.count()).select_from(Response).where(Response.walk_id == walk.id)).scalar_one()
+    per_station = dict(db.session.execute(
+        select(Answer.station_code, func.count(distinct(Answer.response_id)))
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.walk_id == walk.id, Answer.station_code.is_not(None))
+        .group_by(Answer.station_code)).all())
+    return {"walk": walk.slug, "checklists": total,
+            "stations": [{"code": s.code, "checklists": per_station.get(s.code, 0)} for s in walk.stations]}
+
+
 def walk_status(walk, refused_limit=50):
     """Count checklists per station and device, and list the latest refused records."""
     checklists = db.session.execute(

@@ -13,9 +13,10 @@ from server.extensions import db as _db
 
 from ..conftest import clear_database, make_app
 
-# What the sync status says once nothing is waiting. Coming online or editing starts a sync by
-# itself, so a tap on "Sync now" may find the work already done and say the second form.
-EVERYTHING_SENT = re.compile(r"All answers are on the server\.|Nothing new to send: everything is on the server\.")
+# What the sync status says once nothing is waiting: every checklist saved on the phone was sent.
+EVERYTHING_SENT = re.compile(r"Checklists saved on this phone: (\d+) · sent: \1\.")
+# The one count every screen shows, with nothing sent yet.
+WAITING_ONE = "Checklists saved on this phone: 1 · sent: 0."
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-gpu", "--no-first-run"]

@@ -15,6 +15,7 @@ from tests.conftest import bearer
 
 from .conftest import (
     EVERYTHING_SENT,
+    WAITING_ONE,
     answer_item,
     live_admin_token,
     open_walker,
@@ -96,7 +97,7 @@ def test_refused_checklist_stays_on_the_device_with_its_reason(live, page):
     expect(card.locator(".reason")).to_have_text(
         "The server refused it: ue2: Unknown station 'P7-5' on walk 'prague-7'.")
     page.get_by_role("button", name="Sync", exact=True).click()
-    expect(page.locator("[data-state='refused'] strong")).to_have_text("1")
+    expect(page.locator("[data-walk='prague-7'] .walk-count")).to_contain_text("Refused: 1.")
 
 
 @pytest.mark.browser
@@ -111,7 +112,7 @@ def test_replaced_walk_codes_are_explained_and_a_new_code_sends(live, page):
     expect(page.get_by_role("alert")).to_have_text(
         "This walk's codes were replaced; ask the facilitator for the new ones and scan one. "
         "Your answers stay on this device.")
-    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     assert server_responses(live) == []
     page.goto(walk_link(live, "prague-7", "P7-2"))
     expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
@@ -129,7 +130,7 @@ def test_closed_walk_keeps_answers_until_reopened(live, page):
     sync_now(page)
     expect(page.get_by_role("alert")).to_have_text(
         "This walk is closed; ask the facilitator to reopen it. Your answers stay on this device.")
-    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     assert server_responses(live) == []
     admin_call(live, "POST", "/admin/walks/prague-7/reopen")
     page.get_by_role("button", name="Sync now").click()
@@ -174,7 +175,7 @@ def test_editing_a_synced_checklist_sends_a_new_revision(live, page):
     assert server_responses(live) == [(None, 1, {"cp5": 2})]
     page.get_by_role("button", name="Answer").click()
     answer_item(page, "cp5", 3)
-    expect(page.locator("#sync-status")).to_have_text("Checklists waiting to sync: 1.")
+    expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     sync_now(page)
     expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert server_responses(live) == [(None, 2, {"cp5": 3})]

@@ -1,6 +1,6 @@
 /** The facilitator's view of this device: counts per station and per state, sync, storage and backup. */
 import {formatTime, localized, t} from "../i18n.js";
-import {STATES, isAnswered} from "../records.js";
+import {isAnswered, outboxCounts} from "../records.js";
 import * as store from "../store.js";
 import {deviceId} from "../sync.js";
 import {h} from "./dom.js";
@@ -33,44 +33,61 @@ function stationTable(walk, records) {
       h("th", {scope: "row"}, row.label), h("td", {}, String(row.checklists)), h("td", {}, String(row.answers))))));
 }
 
-function stateList(records) {
-  return h("ul", {class: "states", "aria-label": t("per_state")}, STATES.map((state) =>
-    h("li", {"data-state": state}, `${t(`state_${state}`)}: `, h("strong", {}, String(records.filter((r) => r.syncState === state).length)))));
+/** Return the one count every screen shows: checklists saved on this phone and how many of them were sent. */
+export const countsText = (records) => t("counts", outboxCounts(records));
+
+function restoreControl(actions, message) {
+  const result = h("p", {id: "restore-result", role: "status"}, message || "");
+  const input = h("input", {type: "file", id: "restore-file", accept: ".json,application/json", class: "file",
+    onchange: (event) => {
+      const [file] = event.target.files;
+      event.target.value = "";
+      if (file) actions.restore(file);
+    }});
+  return [h("label", {for: input.id, class: "button secondary"}, t("restore")), input, result];
 }
 
 /** Render the view; its sync status line is updated separately through `statusLine`. */
-export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine}) {
+export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, canShare, restoreMessage, actions, statusLine}) {
   const walksHere = walks.filter((w) => records.some((r) => r.walk === w.slug) || keys.has(w.slug));
+  const {unsent} = outboxCounts(records);
   return h("div", {class: "device-view"},
     h("h1", {id: "view-title", tabindex: -1}, t("device_title")),
     h("section", {class: "sync", "aria-labelledby": "sync-title"},
       h("h2", {id: "sync-title"}, t("sync")),
+      h("p", {id: "device-counts"}, countsText(records)),
       h("button", {type: "button", class: "primary", id: "sync-now", onclick: actions.syncNow}, t("sync_now")),
       statusLine,
       h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced"))),
     walksHere.length ? walksHere.map((walk) => {
       const mine = records.filter((r) => r.walk === walk.slug);
       const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
+      const refusedHere = mine.filter((r) => r.syncState === "refused").length;
       return h("section", {class: "walk-counts", "aria-labelledby": `counts-${walk.slug}`, "data-walk": walk.slug},
         h("h2", {id: `counts-${walk.slug}`}, localized(walk.title).text),
         problem && h("p", {class: "problem", role: "alert"}, problem),
-        stateList(mine), stationTable(walk, mine));
+        h("p", {class: "walk-count"}, countsText(mine), refusedHere ? ` · ${t("refused_n", {n: refusedHere})}` : ""),
+        stationTable(walk, mine));
     }) : h("p", {}, t("no_checklists")),
     h("section", {class: "safety", "aria-labelledby": "safety-title"},
       h("h2", {id: "safety-title"}, t("data_safety")),
-      h("p", {id: "storage-state"}, t(storage === true ? "storage_persisted" : storage === false ? "storage_not_persisted" : "storage_unknown")),
+      storage === false && unsent > 0 && h("p", {id: "storage-state"}, t("storage_note")),
+      storage === true && h("p", {id: "storage-state"}, t("storage_persisted")),
       h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
+      canShare && h("button", {type: "button", class: "secondary", id: "share-backup", onclick: actions.share}, t("share_backup")),
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),
+      restoreControl(actions, restoreMessage),
+      h("p", {class: "muted"}, t("restore_hint")),
       h("p", {class: "muted"}, t("device_id", {id: deviceId.slice(0, 8)}))));
 }
 
 /** Load what this device holds and render the view; offlineReady tells whether the app works offline. */
-export async function deviceScreen({offlineReady, actions}) {
+export async function deviceScreen({offlineReady, canShare, restoreMessage, actions}) {
   const walks = await store.listWalks();
   const problems = new Map(await Promise.all(walks.map(async (w) => [w.slug, await store.getMeta(`problem:${w.slug}`)])));
   const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
   return deviceView({walks, records: await store.listRecords(), problems, keys,
     lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
-    deviceId: await deviceId(), offlineReady, actions});
+    deviceId: await deviceId(), offlineReady, canShare, restoreMessage, actions});
 }

@@ -12,7 +12,7 @@ function scaleHint(scale, value) {
 }
 
 /** Render an item; onChange({score, dont_know} | {comment}) is called on every change. */
-export function itemFieldset(item, {scale, answer, onChange}) {
+export function itemFieldset(item, {scale, answer, onChange, draft = false}) {
   const id = item.id;
   const text = localized(item.text);
   const radios = [];
@@ -35,6 +35,8 @@ export function itemFieldset(item, {scale, answer, onChange}) {
   const where = h("p", {class: "where"});
   const el = h("fieldset", {class: "item", id: `item-${id}`, "data-item": id},
     h("legend", {lang: text.lang}, text.text),
+    draft && !text.lang && item.text.en && h("p", {class: "english"},
+      h("span", {class: "draft"}, t("draft")), " ", h("span", {lang: "en"}, item.text.en)),
     h("div", {class: "scale"}, scores),
     radio("dk", t("dont_know")),
     h("details", {class: "comment"},

@@ -2,6 +2,7 @@
 import {formatTime, localized, t} from "../i18n.js";
 import {isAnswered} from "../records.js";
 import * as store from "../store.js";
+import {countsText} from "./device.js";
 import {h} from "./dom.js";
 
 /** Return a record's sync state in words. */
@@ -13,6 +14,7 @@ export function recordsView({records, walks, currentIds, actions}) {
   const sorted = [...records].sort((a, b) => (a.walk === b.walk ? b.number - a.number : a.walk.localeCompare(b.walk)));
   return h("div", {class: "records-view"},
     h("h1", {id: "view-title", tabindex: -1}, t("checklists_title")),
+    h("p", {id: "records-counts"}, countsText(records)),
     actions.newParticipant && h("button", {type: "button", class: "secondary", onclick: actions.newParticipant},
       t("new_participant")),
     sorted.length ? h("ul", {class: "cards"}, sorted.map((record) => {

@@ -2,7 +2,7 @@
 import {HttpError, NetworkError} from "../api.js";
 import {ensureChecklist, ensureWalk} from "../catalog.js";
 import {currentRecord} from "../changes.js";
-import {GROUPS, LANGUAGES, localized, t} from "../i18n.js";
+import {GROUPS, LANGUAGES, language, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
@@ -24,15 +24,17 @@ function participantPanel(ctx) {
   const group = h("select", {id: "p-group", onchange: (e) => actions.profile({group: e.target.value || null})},
     h("option", {value: ""}, t("group_none")),
     Object.keys(GROUPS).map((g) => h("option", {value: g, selected: record?.participant.group === g}, t(`group_${g}`))));
-  const language = h("select", {id: "p-lang", onchange: (e) => actions.profile({language: e.target.value || null})},
+  // The participant's language is the app's language too: every text switches with it.
+  const language = h("select", {id: "p-lang", onchange: (e) => actions.participantLanguage(e.target.value || null)},
     h("option", {value: ""}, t("group_none")),
     Object.entries(LANGUAGES).map(([code, name]) =>
       h("option", {value: code, lang: code, selected: record?.participant.language === code}, name)));
   const newButton = h("button", {type: "button", class: "secondary", onclick: actions.newParticipant}, t("new_participant"));
+  const finishButton = h("button", {type: "button", class: "secondary", id: "finish", onclick: actions.finish}, t("finish"));
   const panel = h("section", {class: "participant", "aria-labelledby": "participant-title"},
     h("h2", {id: "participant-title"}),
     status,
-    newButton,
+    h("div", {class: "row"}, finishButton, newButton),
     h("details", {class: "profile"},
       h("summary", {}, t("profile")),
       h("p", {class: "muted"}, t("profile_hint")),
@@ -41,7 +43,7 @@ function participantPanel(ctx) {
   panel.show = (current) => {
     panel.querySelector("h2").textContent = current ? t("participant_n", {n: current.number}) : t("participant_new");
     const answered = current ? current.answers.filter(isAnswered).length : 0;
-    newButton.hidden = !current;
+    newButton.hidden = finishButton.hidden = !current;
     status.textContent = current ? `${t("answers_n", {n: answered})} · ${stateText(current)}` : t("participant_new_hint");
   };
   panel.show(record);
@@ -56,8 +58,10 @@ export function stationView(ctx) {
   const focus = station?.items ? station.items.filter((id) => itemsById.has(id)) : [];
   const focusSet = new Set(focus);
   const fieldsets = new Map();
+  // A translation nobody has checked yet is marked, with the English beside each item.
+  const draft = language() !== "en" && checklist.translations?.[language()]?.reviewed === false;
   const fieldset = (item) => {
-    const el = itemFieldset(item, {scale: checklist.scale, answer: answerFor(record, item.id),
+    const el = itemFieldset(item, {scale: checklist.scale, answer: answerFor(record, item.id), draft,
       onChange: (change) => actions.answer(item.id, change)});
     fieldsets.set(item.id, el);
     return el;
@@ -102,7 +106,8 @@ export function stationView(ctx) {
     station && h("p", {}, h("a", {href: appPath(walk.slug)}, t("whole_walk"))));
 
   const panel = participantPanel(ctx);
-  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, nav);
+  const draftNote = draft && h("p", {class: "draft-note", id: "draft-note"}, t("draft_note"));
+  const el = h("div", {class: "station-view"}, header, ctx.notices, draftNote, panel, sections, nav);
   el.show = (current) => {
     panel.show(current);
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
