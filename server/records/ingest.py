@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Answer, Checklist, Response, SyncLogEntry, utcnow
+from .deletion import DELETED_CODE, DELETED_MESSAGE, WITHHELD_PAYLOAD, deleted_ids
+from .review import mark_edited
 from .rules import (
     ACCEPTED,
     REJECTED,
@@ -77,9 +79,14 @@ def _as_json(record):
 
 
 def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
-    """Append every record to the sync log and commit; return the batch id."""
+    """Append every record to the sync log and commit; return the batch id.
+
+    A record deleted on request (a tombstone holds its id) is logged without its content.
+    """
     batch_id = str(uuid.uuid4())
     now = utcnow()
+    write_transaction()
+    gone = deleted_ids(record.get("id") for record in records if isinstance(record, dict))
     rows = [
         {
             "received_at": now, "batch_id": batch_id, "seq": seq, "source": source,
@@ -92,9 +99,13 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
         }
         for seq, record in enumerate(records)
     ]
-    write_transaction()
-    if rows:
-        db.session.execute(insert(log_table), rows)
+    withheld = [{**row, "payload": WITHHELD_PAYLOAD, "payload_removed": "deleted", "remote_addr": None,
+                  "outcome": REJECTED, "errors": {"": [DELETED_MESSAGE]}}
+                 for row in rows if row["response_id"] in gone]
+    rows = [row for row in rows if row["response_id"] not in gone]
+    for group in (rows, withheld):  # one executemany needs the same keys in every row
+        if group:
+            db.session.execute(insert(log_table), group)
     db.session.commit()
     return batch_id
 
@@ -154,9 +165,15 @@ def _apply(walk, device_id, checked, batch_id, context):
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
     existed = set(stored)
+    gone = deleted_ids(raw_id for _, _, _, raw_id in checked)
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
+        if raw_id in gone:
+            # Deleted at the participant's request: refused whatever it holds, and never stored again.
+            results.append({"id": raw_id, "status": REJECTED, "code": DELETED_CODE,
+                            "errors": {"": [DELETED_MESSAGE]}})
+            continue
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
             continue
@@ -205,6 +222,7 @@ def _write(walk, device_id, writes, existed, context):
         )
     if changed_rows:
         changed_ids = [row["b_id"] for row in changed_rows]
+        mark_edited(changed_ids)
         db.session.execute(delete(answers_table).where(answers_table.c.response_id.in_(changed_ids)))
         columns = [key for key in changed_rows[0] if key != "b_id"]
         db.session.execute(
