@@ -187,6 +187,8 @@ class SyncResultSchema(Schema):
         "description": "Why a record was rejected, when a client should act on it: deleted = the record was "
                        "deleted on the server at the participant's request; drop it, it is never stored again."})
     revision = fields.Int(metadata={"description": "The revision the server now holds."})
+    code = fields.Str(metadata={"description": "With rejected, when a rule about what the server holds refused "
+                                               "the record (e.g. deleted): a short machine-readable reason."})
     errors = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import delete, inspect, or_, select, update
 
 from ..extensions import db
 from ..models import Answer, DeletedRecord, Response, SyncLogEntry, Walk, as_utc, utcnow
+from .parts import RecordPart, Refusal, register
 from .rules import ACCEPTED, DUPLICATE, REJECTED, STALE
 
 DELETED_CODE = "deleted"
@@ -197,3 +198,15 @@ def personal_data(record_ids=(), device_id=None):
                       select(DeletedRecord).where(DeletedRecord.response_id.in_(part))).scalars()]
     return {"exported_at": _time(utcnow()), "records": ids, "device_id": device_id,
             "checklists": checklists, "sync_log": log, "deleted": tombstones}
+
+
+class DeletionPart(RecordPart):
+    """In the one path in: a checklist deleted on request is refused with the code `deleted`, never stored."""
+
+    name = "deletion"
+
+    def refuse(self, ids, walk):
+        return {record_id: Refusal(DELETED_CODE, DELETED_MESSAGE) for record_id in deleted_ids(ids)}
+
+
+register(DeletionPart())

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Response, utcnow
+from .parts import RecordPart, register
 
 RECEIVED, HAS_ISSUES, APPROVED, REJECTED, EDITED = "received", "has_issues", "approved", "rejected", "edited"
 STATES = (RECEIVED, HAS_ISSUES, APPROVED, REJECTED, EDITED)
@@ -96,3 +97,15 @@ def mark_edited(response_ids):
         db.session.execute(update(Response.__table__).where(
             Response.__table__.c.id.in_(list(response_ids)),
             Response.__table__.c.review_state.in_(REVIEWED)).values(review_state=EDITED))
+
+
+class ReviewPart(RecordPart):
+    """In the one path in: a newer revision of a reviewed checklist comes back `edited`."""
+
+    name = "review"
+
+    def store(self, walk, device_id, written):
+        mark_edited([item.id for item in written if not item.new])
+
+
+register(ReviewPart())
