@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .access.audit_trail import record
+from .access.audit_trail import record, record_download
 from .access.accounts import (
     apply_account,
     clean_username,
@@ -154,10 +154,14 @@ def walks_load_command(file, replace):
 @click.option("--checklist", help="Checklist slug.")
 @click.option("--walk", help="Only this walk.")
 @click.option("--group", help="Only this participant group.")
+@click.option("--review", default="", help="Review states, separated by commas, or all (default: all but rejected).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(fmt, layout, checklist, walk, group, out):
+def export_command(fmt, layout, checklist, walk, group, review, out):
     """Write the merged checklists to a file, with a progress bar."""
-    filters = Filters(checklist=checklist, walk=walk, group=group)
+    try:
+        filters = Filters(checklist=checklist, walk=walk, group=group, review=review)
+    except ApiError as error:
+        _fail(error.message)
     try:
         total = db.session.execute(select(func.count()).select_from(matching_responses(filters).subquery())).scalar_one()
         checklist = layout_checklist(filters) if fmt == "csv" else None
@@ -171,7 +175,8 @@ def export_command(fmt, layout, checklist, walk, group, out):
         with out.open("w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-    click.echo(f"Wrote {out}")
+    record_download(out.name, filters, format=fmt, layout=layout)
+    click.echo(f"Wrote {out} ({filters.review_text}).")
 
 
 def _base_url(option):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, User, as_utc, utcnow
+from ..records.ingest import write_transaction
 from .auth import current_principal
 
 # action: what the console's filter calls it
@@ -73,6 +74,11 @@ def _plain(value):
     return value
 
 
+def record_download(name, filters, **details):
+    """Record a download: which file, with which filters (and any other choices, such as the layout)."""
+    return record("download", name, {"filters": filters.as_dict(), **details}, commit=True)
+
+
 def record(action, target=None, details=None, *, user=None, actor=None, commit=False):
     """Add one event to the trail; it is stored with the caller's next commit (or now, with commit=True).
 
@@ -93,6 +99,8 @@ def record(action, target=None, details=None, *, user=None, actor=None, commit=F
     )
     if event.actor is not None:
         event.actor = event.actor[:120]
+    if commit:
+        write_transaction()  # queue for the write lock first: a read-only request may be in a stale snapshot
     db.session.add(event)
     if commit:
         db.session.commit()

@@ -209,19 +209,21 @@ def _apply(walk, device_id, checked, batch_id, context):
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
     existed = {record_id: row.revision for record_id, row in stored.items()}
+    # Every record with an id is asked about, valid or not: a refusal (a deleted record) wins over field errors.
+    raw_ids = sorted({raw_id for _, _, _, raw_id in checked if raw_id})
     refused = {}
     for part in context.parts:
-        refused.update(part.refuse(ids, walk) if ids else {})
+        refused.update(part.refuse(raw_ids, walk) if raw_ids else {})
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
+        refusal = refused.get(raw_id)
+        if refusal is not None:
+            results.append({"id": raw_id, "status": REJECTED, "code": refusal.code,
+                            "errors": {"id": [refusal.message]}})
+            continue
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
-            continue
-        refusal = refused.get(clean["id"])
-        if refusal is not None:
-            results.append({"id": clean["id"], "status": REJECTED, "code": refusal.code,
-                            "errors": {"id": [refusal.message]}})
             continue
         status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
         if status == ACCEPTED:
