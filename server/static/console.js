@@ -14,6 +14,11 @@
     });
   });
 
+  // Filters fold away on a phone: one line to open them, the report right below it.
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) { details.open = false; });
+  }
+
   // Select a link's whole text on focus, ready to copy.
   document.querySelectorAll("input.copy").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });

@@ -54,6 +54,7 @@ def test_admin_reads_the_report_for_a_walk_and_downloads_it(audit, page, tmp_pat
     expect(page.locator(".report-head .big-number")).to_contain_text("26 checklists")
     expect(page.locator("svg.chart-topic")).to_have_count(4)
 
+    page.locator(".filters summary").click()  # folded on a phone
     page.get_by_label("Walk", exact=True).select_option(label="Libuš: SAPA marketplace")
     page.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"walk=libus"))
@@ -69,6 +70,7 @@ def test_admin_reads_the_report_for_a_walk_and_downloads_it(audit, page, tmp_pat
     assert about["Filter: walk"] == "libus" and about["Checklists"] == 8
 
     page.get_by_role("link", name="Downloads").click()
+    page.locator(".filters summary").click()  # folded on a phone
     page.get_by_label("Walk", exact=True).select_option(label="Libuš: SAPA marketplace")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(".big-number")).to_contain_text("8 checklists match")
@@ -129,3 +131,37 @@ def test_admin_adds_a_facilitator_on_a_phone(live, page):
     page.get_by_role("link", name="Kateřina").click()
     expect(page.get_by_label("Libuš: SAPA marketplace")).to_be_checked()
     assert axe_violations(page) == ""
+
+
+@pytest.mark.browser
+def test_report_reads_on_a_390_px_phone(audit, browser):
+    """At 390 px the report page never scrolls sideways (wide tables and charts scroll in their own box), and
+    the filters are folded behind one line that says what is chosen."""
+    from .conftest import PHONE
+    context = browser.new_context(**{**PHONE, "viewport": {"width": 390, "height": 844}})
+    try:
+        page = context.new_page()
+        sign_in(page, audit, "/admin/report")
+        expect(page.locator(".report-head .big-number")).to_contain_text("26 checklists")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter((el) => {
+          const box = el.getBoundingClientRect();
+          if (box.right <= 391 || box.width === 0) return false;
+          for (let up = el.parentElement; up; up = up.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return false;
+          }
+          return true;
+        }).map((el) => el.tagName + '.' + el.className)""")
+        assert wide == []
+        walk = page.get_by_label("Walk", exact=True)
+        expect(walk).to_be_hidden()
+        page.locator(".filters summary").click()
+        expect(walk).to_be_visible()
+        walk.select_option(label="Libuš: SAPA marketplace")
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page.locator(".report-head .big-number")).to_contain_text("8 checklists")
+        expect(page.get_by_label("Walk", exact=True)).to_be_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert axe_violations(page) == ""
+    finally:
+        context.close()
