@@ -84,6 +84,11 @@ def file_chunks(sha256, thumbnail=False):
     return storage.chunks(thumbnail_key(sha256) if thumbnail else file_key(sha256))
 
 
+def thumbnail_bytes(sha256):
+    """Return a stored photo's thumbnail (JPEG, about 320 px)."""
+    return media_storage().read(thumbnail_key(sha256))
+
+
 def held_file(sha256):
     """Return the MediaFile row of a held file, or None."""
     return db.session.get(MediaFile, sha256) if sha256 else None

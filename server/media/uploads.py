@@ -104,3 +104,13 @@ def _record(sha256, checked, size):
         db.session.rollback()
         return False
     return True
+
+
+def store_example_files(files):
+    """Store generated example photos ({sha256: bytes}) through the upload path; return how many were new."""
+    import io
+    stored = 0
+    for digest, data in files.items():
+        if not is_stored(digest):
+            stored += receive(io.BytesIO(data), digest, "image/jpeg", len(data))
+    return stored
