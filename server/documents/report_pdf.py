@@ -345,13 +345,11 @@ def _photovoice_pages(pdf, section, texts, image_of):
         pdf.ln(6)
     pdf.ln(4)
     for topic in section["shown"]:
-        if pdf.will_page_break(70):
+        if pdf.will_page_break(80):
             pdf.add_page()
         pdf.heading(topic["title"] or texts["no_topic"], 12)
-        for group in topic["stations"]:
-            pdf.set_font(FONT, "B", 10)
-            pdf.cell(0, 6, group["station"] or texts["away"], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            _photo_grid(pdf, group["photos"], texts, image_of)
+        # Station by station, three to a row; each photo names its station under it.
+        _photo_grid(pdf, [photo for group in topic["stations"] for photo in group["photos"]], texts, image_of)
 
 
 def _photo_grid(pdf, photos, texts, image_of):
@@ -368,8 +366,9 @@ def _photo_grid(pdf, photos, texts, image_of):
             pdf.image(io.BytesIO(image_of(photo)), x=x, y=top, w=PHOTO_WIDTH, h=heights[index])
             pdf.set_xy(x, top + heights[index] + 1)
             pdf.set_font(FONT, "B", 8)
-            if photo["rating"]:
-                pdf.cell(PHOTO_WIDTH, 4, texts[photo["rating"]], new_x=XPos.LEFT, new_y=YPos.NEXT)
+            label = " · ".join(filter(None, (photo["station"] or texts["away"],
+                                             texts[photo["rating"]] if photo["rating"] else None)))
+            pdf.cell(PHOTO_WIDTH, 4, pdf.fit(label, PHOTO_WIDTH), new_x=XPos.LEFT, new_y=YPos.NEXT)
             pdf.set_font(FONT, size=8)
             pdf.multi_cell(PHOTO_WIDTH, 3.8, photo["text"][:400], align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
             bottom = max(bottom, pdf.get_y())
