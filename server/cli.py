@@ -32,7 +32,7 @@ from .documents.exports import json_chunks, responses_csv
 from .extensions import db
 from .media.examples import example_photos
 from .media.uploads import store_example_files
-from .records.ingest import apply_batch, log_records
+from .records.ingest import deliver
 from .reports.report import local_text
 from .catalog.links import station_url, walk_url
 from .models import ROLES, ApiToken, Photo, Response, Walk
@@ -264,13 +264,12 @@ def load_example_command(path, photos):
     for batch in dataset["batches"]:
         walk = _walks_named([batch["walk"]])[0]
         request = batch["request"]
-        batch_id = log_records(walk.slug, request["device_id"], request["responses"], None, source="import")
-        results = apply_batch(walk, request["device_id"], request["responses"], batch_id)
+        results = deliver(walk, request["device_id"], request["responses"], source="import").results
         for record, result in zip(request["responses"], results):
             counts[result["status"]] += 1
             if result["status"] == "accepted":  # an admin's later choice is never undone by a reload
                 to_show += [photo["id"] for photo in record.get("photos", ())[::2]]
-    if to_show:
+    if to_show:  # an admin's choice, not the walker's record: set apart from the path in
         db.session.execute(update(Photo).where(Photo.id.in_(to_show)).values(shown=True))
         db.session.commit()
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + f" from {path.name}.")

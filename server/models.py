@@ -198,8 +198,9 @@ class Photo(db.Model):
 
     __tablename__ = "photos"
 
+    # The id the device made; the checklist's id is part of the key, so no device can claim another's photo.
     id = db.Column(db.String(36), primary_key=True)
-    response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), nullable=False,
+    response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True,
                             index=True)
     walk_id = db.Column(db.Integer, db.ForeignKey("walks.id", ondelete="RESTRICT"), nullable=False, index=True)
     sha256 = db.Column(db.String(64), nullable=False, index=True)

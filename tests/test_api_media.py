@@ -258,19 +258,21 @@ def test_photo_rows_follow_the_checklist(client, walks, db):
     photo = photo_meta(data)
     record = {**make_record(), "photos": [photo]}
     post_sync(client, walk, [record])
-    stored = db.session.get(Photo, photo["id"])
+    stored = db.session.get(Photo, (photo["id"], record["id"]))
     assert (stored.caption, stored.rating, stored.station_code) == ("A ramp at the entrance", "works", "P7-1")
     stored.shown = True
     db.session.commit()
     edited = {**record, "revision": 2, "photos": [{**photo, "caption": "A steep ramp", "rating": "needs_change"}]}
     assert post_sync(client, walk, [edited]).get_json()["results"][0]["status"] == "accepted"
     db.session.expire_all()
-    stored = db.session.get(Photo, photo["id"])
+    stored = db.session.get(Photo, (photo["id"], record["id"]))
     assert (stored.caption, stored.rating, stored.shown) == ("A steep ramp", "needs_change", True)
     assert post_sync(client, walk, [edited]).get_json()["results"][0]["status"] == "duplicate"
-    other = {**make_record(), "photos": [photo]}
-    reply = post_sync(client, walk, [other]).get_json()["results"][0]
-    assert reply["status"] == "rejected" and "photos.0.id" in reply["errors"]
+    other = {**make_record(), "photos": [{**photo, "caption": "Someone else's"}]}
+    assert post_sync(client, walk, [other]).get_json()["results"][0]["status"] == "accepted"
+    db.session.expire_all()
+    stored = db.session.get(Photo, (photo["id"], record["id"]))
+    assert (stored.caption, stored.shown) == ("A steep ramp", True)  # another checklist cannot take it over
 
 
 def test_admin_lists_shows_and_hides_photos(client, walks, admin_headers):

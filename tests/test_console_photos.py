@@ -47,7 +47,7 @@ def test_gallery_lists_photos_hidden_until_shown(admin, seeded, media, db):
                        data={"shown": "true", "csrf_token": csrf_token(admin, "/admin/photos"),
                              "back": "/admin/photos?walk=prague-7"})
     assert reply.status_code == 302 and reply.headers["Location"].endswith("/admin/photos?walk=prague-7")
-    assert db.session.get(Photo, photo["id"]).shown is True
+    assert db.session.execute(db.select(Photo.shown).where(Photo.id == photo["id"])).scalar_one() is True
     shown_only = page_text(admin.get("/admin/photos?shown=true"))
     assert "Ramp by the tram stop" in shown_only and "Still on the phone" not in shown_only
     large = page_text(admin.get(f"/admin/walks/prague-7/photos/{photo['id']}"))
@@ -70,7 +70,7 @@ def test_report_page_and_pdf_show_the_photovoice_section(admin, seeded, media, d
     walk = seeded["prague-7"]
     shown = sync_and_upload(admin, walk, clean_jpeg(), caption="Schody bez rampy", rating="needs_change")
     sync_and_upload(admin, walk, clean_jpeg(color=(3, 3, 3)), caption="A private moment", rating="works")
-    row = db.session.get(Photo, shown["id"])
+    row = db.session.execute(db.select(Photo).where(Photo.id == shown["id"])).scalar_one()
     row.shown, row.caption_translations = True, {"en": "Steps without a ramp"}
     db.session.commit()
     text = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7"))

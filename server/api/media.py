@@ -6,7 +6,7 @@ from ..errors import ApiError
 from ..extensions import db, limiter
 from ..media.images import IMAGE_TYPES, is_accepted_type, media_type
 from ..media.uploads import UploadRefused, is_stored, receive, referenced_type
-from ..records.rules import is_sha256
+from ..records.photos import is_sha256
 from ..reports.queries import find_walk
 from . import bp
 

@@ -11,23 +11,18 @@ from marshmallow import (
 )
 
 from ..models import GROUPS, RATINGS, ROLES, as_utc
-from ..records.rules import (
+from ..records.photos import (
     AUDIO_TYPE_RE,
-    DATETIME_RE,
     IMAGE_TYPES,
-    LANGUAGE_RE,
-    MAX_ANSWERS,
     MAX_CAPTION,
-    MAX_COMMENT,
-    MAX_INT,
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
     MAX_PIXELS_EDGE,
     MAX_VOICE_SECONDS,
     SHA256_RE,
     TOPIC_RE,
-    UUID_RE,
 )
+from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATUSES = ("accepted", "duplicate", "stale", "rejected")
@@ -227,6 +222,8 @@ class SyncResultSchema(Schema):
     id = fields.Str(allow_none=True)
     status = fields.Str(validate=validate.OneOf(STATUSES))
     revision = fields.Int(metadata={"description": "The revision the server now holds."})
+    code = fields.Str(metadata={"description": "With rejected, when a rule about what the server holds refused "
+                                               "the record (e.g. deleted): a short machine-readable reason."})
     errors = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
 
 

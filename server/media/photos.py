@@ -74,8 +74,10 @@ def list_photos(filters, walk_ids=None):
 
 def find_photo(walk_id, photo_id):
     """Return the walk's photo with this id, or None."""
-    photo = db.session.get(Photo, photo_id) if isinstance(photo_id, str) and len(photo_id) <= 36 else None
-    return photo if photo is not None and photo.walk_id == walk_id else None
+    if not isinstance(photo_id, str) or len(photo_id) > 36:
+        return None
+    return db.session.execute(select(Photo).where(Photo.walk_id == walk_id, Photo.id == photo_id)
+                              .order_by(Photo.response_id).limit(1)).scalar_one_or_none()
 
 
 def file_chunks(sha256, thumbnail=False):

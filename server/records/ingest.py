@@ -1,4 +1,11 @@
-"""Apply a batch of device records to the database under the sync rules.
+"""The one path by which a device's records enter the database, whatever the door.
+
+`deliver(walk, device_id, records, source=..., remote_addr=...)` is called by the sync
+API, the console's backup import, the log's correct-and-re-apply and `load-example`:
+it logs every record, validates it, classifies it under the sync rules (rules.py), stores
+the accepted ones, calls the registered record parts (parts.py) and returns one outcome
+per record in order. `keep_refused` logs a batch that is refused as a whole (a closed
+walk, a malformed request) so that it can still be repaired.
 
 Set-based: one query reads what is stored for the whole batch and a handful of
 executemany statements write it, whatever the number of answers. The raw records
@@ -10,6 +17,7 @@ import logging
 import random
 import time
 import uuid
+from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -17,7 +25,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..errors import ApiError
 from ..extensions import db
-from ..models import Answer, Checklist, Photo, Response, SyncLogEntry, utcnow
+from ..models import Answer, Checklist, Response, SyncLogEntry, utcnow
+from . import parts as record_parts
+from .parts import Written
 from .rules import (
     ACCEPTED,
     REJECTED,
@@ -34,7 +44,38 @@ ATTEMPTS = 6
 responses_table = Response.__table__
 answers_table = Answer.__table__
 log_table = SyncLogEntry.__table__
-photos_table = Photo.__table__
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a delivered batch: its id in the sync log and one result per record, in order.
+
+    A result is {"id", "status"} plus "revision" (what the server now holds) for a valid record,
+    "errors" (field path -> messages) for a rejected one and "code" when a record part refused it.
+    """
+
+    batch_id: str
+    results: list
+
+
+def deliver(walk, device_id, records, *, source="sync", remote_addr=None):
+    """Log, validate, classify and store one device's records for one walk; return a Delivery.
+
+    `source` names the door in the log ("sync", "import", "reapply"). The caller has checked
+    who may deliver to the walk and that `device_id` is a UUID.
+    """
+    batch_id = log_records(walk.slug, device_id, records, remote_addr, source=source)
+    return Delivery(batch_id, apply_batch(walk, device_id, records, batch_id))
+
+
+def keep_refused(walk_slug, device_id, records, errors, *, source="sync", remote_addr=None):
+    """Log records refused as a whole batch (with the reason) so an admin can repair them; return the batch id.
+
+    A record may be raw text when the body was not JSON at all.
+    """
+    batch_id = log_records(walk_slug, device_id, records, remote_addr, source=source)
+    mark_batch_rejected(batch_id, errors)
+    return batch_id
 
 
 def walk_context(walk):
@@ -53,7 +94,8 @@ def walk_context(walk):
         ids[row.version] = row.id
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
-        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids, topics=topics,
+        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
+        parts=record_parts.registered(), topics=topics,
     )
 
 
@@ -156,20 +198,22 @@ def _apply(walk, device_id, checked, batch_id, context):
             query = query.with_for_update()  # concurrent edits of one record queue up here
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
-    existed = set(stored)
-    photo_owners = _photo_owners(checked)
+    existed = {record_id: row.revision for record_id, row in stored.items()}
+    refused = {}
+    for part in context.parts:
+        refused.update(part.refuse(ids, walk) if ids else {})
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
             continue
+        refusal = refused.get(clean["id"])
+        if refusal is not None:
+            results.append({"id": clean["id"], "status": REJECTED, "code": refusal.code,
+                            "errors": {"id": [refusal.message]}})
+            continue
         status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
-        if status == ACCEPTED:
-            foreign = _foreign_photos(clean, photo_owners)
-            if foreign:
-                results.append({"id": clean["id"], "status": REJECTED, "errors": foreign})
-                continue
         if status == ACCEPTED:
             stored[clean["id"]] = Stored(clean["revision"], digest, walk.id)
             writes[clean["id"]] = (clean, digest)
@@ -179,33 +223,16 @@ def _apply(walk, device_id, checked, batch_id, context):
         results.append(result)
 
     _write(walk, device_id, writes, existed, context)
+    if writes and context.parts:
+        written = [Written(record_id, record, record_id not in existed, existed.get(record_id))
+                   for record_id, (record, _) in writes.items()]
+        for part in context.parts:
+            part.store(walk, device_id, written)
     _record_outcomes(batch_id, results)
     return results
 
 
-def _photo_owners(checked):
-    """Return {photo id: response id} of stored photos whose ids the batch's records name."""
-    photo_ids = sorted({photo["id"] for clean, _, _, _ in checked if clean for photo in clean.get("photos", ())})
-    if not photo_ids:
-        return {}
-    return dict(db.session.execute(select(Photo.id, Photo.response_id).where(Photo.id.in_(photo_ids))).all())
-
-
-def _foreign_photos(record, owners):
-    """Refuse a record naming a photo id that another checklist (or one earlier in the batch) holds."""
-    errors = {}
-    for index, photo in enumerate(record.get("photos", ())):
-        owner = owners.get(photo["id"])
-        if owner is not None and owner != record["id"]:
-            errors[f"photos.{index}.id"] = ["This photo id already belongs to another checklist."]
-        owners.setdefault(photo["id"], record["id"])
-    return errors
-
-
 ANSWER_COLUMNS = ("response_id", "item", "score", "dont_know", "comment", "station_code", "answered_at")
-PHOTO_COLUMNS = ("id", "response_id", "walk_id", "sha256", "bytes", "content_type", "width", "height",
-                 "station_code", "topic", "item", "caption", "rating", "taken_at",
-                 "voice_sha256", "voice_bytes", "voice_content_type", "voice_duration_s", "shown")
 
 
 def _write(walk, device_id, writes, existed, context):
@@ -213,7 +240,7 @@ def _write(walk, device_id, writes, existed, context):
         return
     now = utcnow()
     stored_time = _time_writer()
-    new_rows, changed_rows, answer_rows, photo_rows, kept = [], [], [], [], {}
+    new_rows, changed_rows, answer_rows = [], [], []
     for record_id, (record, digest) in writes.items():
         row = {
             "checklist_id": context.checklist_ids[record["checklist_version"]],
@@ -234,11 +261,9 @@ def _write(walk, device_id, writes, existed, context):
              stored_time(a["answered_at"]))
             for a in record["answers"]
         )
-        photo_rows.extend(_photo_row(record_id, walk.id, photo, stored_time) for photo in record.get("photos", ()))
     if changed_rows:
         changed_ids = [row["b_id"] for row in changed_rows]
         db.session.execute(delete(answers_table).where(answers_table.c.response_id.in_(changed_ids)))
-        kept = _drop_photos(changed_ids)
         columns = [key for key in changed_rows[0] if key != "b_id"]
         db.session.execute(
             update(responses_table).where(responses_table.c.id == bindparam("b_id"))
@@ -249,36 +274,6 @@ def _write(walk, device_id, writes, existed, context):
         _insert_plain(responses_table, tuple(new_rows[0]), [tuple(row.values()) for row in new_rows])
     if answer_rows:
         _insert_plain(answers_table, ANSWER_COLUMNS, answer_rows)
-    if photo_rows:
-        _insert_plain(photos_table, PHOTO_COLUMNS, photo_rows)
-        _restore_admin_choices(kept, {row[0] for row in photo_rows})
-
-
-def _photo_row(record_id, walk_id, photo, stored_time):
-    voice = photo["voice"] or {}
-    return (photo["id"], record_id, walk_id, photo["sha256"], photo["bytes"], photo["content_type"],
-            photo["width"], photo["height"], photo["station"], photo["topic"], photo["item"], photo["caption"],
-            photo["rating"], stored_time(photo["taken_at"]), voice.get("sha256"), voice.get("bytes"),
-            voice.get("content_type"), voice.get("duration_s"), False)
-
-
-def _drop_photos(changed_ids):
-    """Delete the photos of edited checklists; return what admins chose for each: {id: (translations, shown)}."""
-    kept = {row.id: (row.caption_translations, row.shown) for row in db.session.execute(
-        select(Photo.id, Photo.caption_translations, Photo.shown).where(Photo.response_id.in_(changed_ids)))}
-    db.session.execute(delete(photos_table).where(photos_table.c.response_id.in_(changed_ids)))
-    return kept
-
-
-def _restore_admin_choices(kept, written_ids):
-    """A photo that stays in an edited checklist keeps its translations and whether it is shown."""
-    rows = [{"b_id": photo_id, "caption_translations": translations, "shown": shown}
-            for photo_id, (translations, shown) in kept.items()
-            if photo_id in written_ids and (translations or shown)]
-    if rows:
-        db.session.execute(
-            update(photos_table).where(photos_table.c.id == bindparam("b_id"))
-            .values(caption_translations=bindparam("caption_translations"), shown=bindparam("shown")), rows)
 
 
 def _time_writer():

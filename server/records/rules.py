@@ -13,21 +13,12 @@ from datetime import datetime, timezone
 
 import orjson
 
-from ..models import GROUPS, RATINGS
+from ..models import GROUPS
 
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
 MAX_COMMENT = 2000
 MAX_ANSWERS = 500
 MAX_INT = 2**31 - 1  # what an INTEGER column holds on every database
-MAX_PHOTOS = 100
-MAX_CAPTION = 1000
-MAX_PHOTO_BYTES = 2**40  # a declared size; the upload limit is the server's to enforce
-MAX_PIXELS_EDGE = 100_000
-MAX_VOICE_SECONDS = 130  # two minutes of recording, with room for a late stop
-IMAGE_TYPES = ("image/jpeg", "image/webp", "image/png")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-AUDIO_TYPE_RE = re.compile(r"^audio/[a-z0-9.+-]{1,50}$")
-TOPIC_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 # Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -47,7 +38,9 @@ class WalkContext:
     station_codes: frozenset
     # version -> database id of that checklist version
     checklist_ids: dict
-    # version -> frozenset of topic ids (a version missing here has its topics unchecked)
+    # the registered record parts (see parts.py) whose fields are checked with the rest
+    parts: tuple = ()
+    # version -> frozenset of topic ids (photos name the topic they illustrate)
     topics: dict = field(default_factory=dict)
 
 
@@ -166,9 +159,10 @@ def validate_record(raw, context):
             if clean is not None:
                 clean_answers.append(clean)
 
-    clean_photos = None
-    if raw.get("photos") is not None:
-        clean_photos = _validate_photos(raw["photos"], items, context.topics.get(version), context, fail)
+    extras = {}
+    for part in context.parts:
+        if part.field is not None and part.field in raw:
+            extras[part.field] = part.validate(raw[part.field], context, fail)
 
     if errors:
         return None, errors
@@ -181,120 +175,9 @@ def validate_record(raw, context):
         "started_at": started_at,
         "updated_at": updated_at,
         "answers": clean_answers,
+        **extras,
     }
-    if clean_photos:
-        record["photos"] = clean_photos
     return record, {}
-
-
-def is_sha256(value):
-    """Tell whether a value is a SHA-256 digest in lowercase hex."""
-    return type(value) is str and bool(SHA256_RE.match(value))
-
-
-def _whole(value, low, high):
-    return _is_int(value) and low <= value <= high
-
-
-def _validate_photos(photos, items, topics, context, fail):
-    """Check the optional photos of a record; return them normalised (None when any is invalid)."""
-    if not isinstance(photos, list):
-        fail("photos", "Must be a list of photos, or left out.")
-        return None
-    if len(photos) > MAX_PHOTOS:
-        fail("photos", f"At most {MAX_PHOTOS} photos per checklist.")
-        return None
-    clean, seen, ok = [], set(), True
-    for index, photo in enumerate(photos):
-        result = _check_photo(photo, f"photos.{index}", items, topics, context, fail)
-        if result is None:
-            ok = False
-        elif result["id"] in seen:
-            fail(f"photos.{index}.id", "This photo id appears twice in the checklist.")
-            ok = False
-        else:
-            seen.add(result["id"])
-            clean.append(result)
-    return clean if ok else None
-
-
-def _check_photo(photo, path, items, topics, context, fail):
-    if not isinstance(photo, dict):
-        fail(path, "Each photo must be a JSON object.")
-        return None
-    problems = []
-
-    def bad(field_name, message):
-        problems.append(field_name)
-        fail(f"{path}.{field_name}", message)
-
-    if not is_uuid(photo.get("id")):
-        bad("id", "Required: the photo's id made on the device, a lowercase UUID.")
-    if not is_sha256(photo.get("sha256")):
-        bad("sha256", "Required: the SHA-256 of the file, 64 lowercase hex digits.")
-    if not _whole(photo.get("bytes"), 1, MAX_PHOTO_BYTES):
-        bad("bytes", "Required: the file's size in bytes, a whole number from 1.")
-    if photo.get("content_type") not in IMAGE_TYPES:
-        bad("content_type", f"Required: one of {', '.join(IMAGE_TYPES)}.")
-    for name in ("width", "height"):
-        if not _whole(photo.get(name), 1, MAX_PIXELS_EDGE):
-            bad(name, f"Required: the image's {name} in pixels, a whole number from 1 to {MAX_PIXELS_EDGE}.")
-    station = photo.get("station")
-    if station is not None and (not isinstance(station, str) or station not in context.station_codes):
-        bad("station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
-    topic = photo.get("topic")
-    if topic is not None and (type(topic) is not str or not TOPIC_RE.match(topic)
-                              or (topics is not None and topic not in topics)):
-        bad("topic", f"Unknown topic {topic!r} in this checklist version.")
-    item = photo.get("item")
-    if item is not None and (type(item) is not str or (items is not None and item not in items)):
-        bad("item", f"Unknown item {item!r} in this checklist version.")
-    caption = photo.get("caption")
-    if caption is not None and (type(caption) is not str or len(caption) > MAX_CAPTION):
-        bad("caption", f"Text of at most {MAX_CAPTION} characters, or null.")
-    rating = photo.get("rating")
-    if rating is not None and rating not in RATINGS:
-        bad("rating", "One of works, needs_change, or null.")
-    taken_at = parse_datetime(photo.get("taken_at"))
-    if taken_at is None:
-        bad("taken_at", "Required: an RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
-    voice = _check_voice(photo.get("voice"), f"{path}.voice", fail)
-    if voice is False:
-        problems.append("voice")
-    if problems:
-        return None
-    return {"id": photo["id"], "sha256": photo["sha256"], "bytes": photo["bytes"],
-            "content_type": photo["content_type"], "width": photo["width"], "height": photo["height"],
-            "station": station, "topic": topic, "item": item, "caption": _clean_comment(caption),
-            "rating": rating, "taken_at": taken_at, "voice": voice}
-
-
-def _check_voice(voice, path, fail):
-    """Return the normalised voice note, None when there is none, or False when it is invalid."""
-    if voice is None:
-        return None
-    if not isinstance(voice, dict):
-        fail(path, "An object with sha256, bytes, content_type and duration_s, or null.")
-        return False
-    ok = True
-    if not is_sha256(voice.get("sha256")):
-        fail(f"{path}.sha256", "Required: the SHA-256 of the recording, 64 lowercase hex digits.")
-        ok = False
-    if not _whole(voice.get("bytes"), 1, MAX_PHOTO_BYTES):
-        fail(f"{path}.bytes", "Required: the recording's size in bytes, a whole number from 1.")
-        ok = False
-    content_type = voice.get("content_type")
-    if type(content_type) is not str or not AUDIO_TYPE_RE.match(content_type):
-        fail(f"{path}.content_type", "Required: an audio media type such as audio/webm.")
-        ok = False
-    duration = voice.get("duration_s")
-    if type(duration) not in (int, float) or not 0 <= duration <= MAX_VOICE_SECONDS:
-        fail(f"{path}.duration_s", f"Required: the length in seconds, from 0 to {MAX_VOICE_SECONDS}.")
-        ok = False
-    if not ok:
-        return False
-    return {"sha256": voice["sha256"], "bytes": voice["bytes"], "content_type": content_type,
-            "duration_s": float(duration)}
 
 
 def _validate_answer(answer, path, items, seen, context, fail):
@@ -382,11 +265,10 @@ def content_hash(record):
     """Return a digest of a normalised record's content, for telling resends from edits.
 
     Stored with each response: changing how it is computed would make resends look like edits.
+    A part's field (see parts.py) counts only when the record carries it, so records without
+    one keep the digest they always had.
     """
-    body = {key: record[key] for key in
-            ("checklist", "checklist_version", "participant", "started_at", "updated_at", "answers")}
-    if record.get("photos"):  # only when present: records without photos keep the digest they always had
-        body["photos"] = record["photos"]
+    body = {key: value for key, value in record.items() if key not in ("id", "revision")}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 

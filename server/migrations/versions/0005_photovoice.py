@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('shown', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_photos_response_id_responses'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['walk_id'], ['walks.id'], name=op.f('fk_photos_walk_id_walks'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_photos'))
+    sa.PrimaryKeyConstraint('id', 'response_id', name=op.f('pk_photos'))
     )
     with op.batch_alter_table('photos', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_photos_response_id'), ['response_id'], unique=False)
