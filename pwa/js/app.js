@@ -5,10 +5,14 @@
 import {HttpError, NetworkError} from "./api.js";
 import {ensureChecklist, ensureWalk, refreshCatalog} from "./catalog.js";
 import {LANGUAGES, formatTime, language, localized, pickLanguage, setLanguage, t} from "./i18n.js";
-import {backupDocument, needsSync, newRecord, setAside, withAnswer, withParticipant} from "./records.js";
+import {preparePhoto, sha256Hex} from "./photo-file.js";
+import {
+  backupDocument, namedFiles, needsSync, newRecord, setAside, withAnswer, withParticipant, withPhoto, withPhotoChange,
+  withoutPhoto,
+} from "./records.js";
 import {appPath, findStation, parseLocation, rootPath} from "./route.js";
 import * as store from "./store.js";
-import {deviceId, onSyncStatus, syncNow, syncSoon, syncStatus} from "./sync.js";
+import {deviceId, onSyncStatus, syncNow, syncSoon, syncStatus, waitingPhotos} from "./sync.js";
 import {deviceView, problemText} from "./ui/device.js";
 import {fill, h} from "./ui/dom.js";
 import {homeView} from "./ui/home.js";
@@ -23,7 +27,10 @@ const AUTO_SYNC_DELAY = 30000;
 const viewArea = document.getElementById("view");
 const syncLine = document.getElementById("sync-status");
 const offlineLine = document.getElementById("offline-status");
-const app = {tab: "answer", view: null, walk: null, checklist: null, station: null, record: null, swReady: false};
+const app = {tab: "answer", view: null, walk: null, checklist: null, station: null, record: null, swReady: false,
+  held: new Set()};
+// Warn when the browser's storage for this app is this full.
+const QUOTA_WARNING = 0.8;
 let writes = Promise.resolve();
 
 /** Queue a change to the device's data; changes run one at a time, in order. */
@@ -89,15 +96,17 @@ async function answerScreen() {
   const notices = h("div", {class: "notices", id: "notices"}, await walkNotices(walk.slug),
     route.code && !station && h("p", {class: "problem", role: "alert"}, t("station_not_found", {code: route.code})));
   document.title = `${localized(station?.title || walk.title).text} – ${t("app_title")}`;
-  return stationView({walk, checklist, station, record, notices,
-    actions: {answer, profile, newParticipant}});
+  await refreshHeld();
+  return stationView({walk, checklist, station, record, notices, loadFile: store.getMedia, heldFiles: () => app.held,
+    actions: {answer, profile, newParticipant, addPhoto, changePhoto, removePhoto, addVoice, notify: photoNotice}});
 }
 
 async function recordsScreen() {
   const records = await store.listRecords();
   const walks = await store.listWalks();
   const currentIds = new Set(await Promise.all(walks.map((w) => store.getMeta(`current:${w.slug}`))));
-  return recordsView({records, walks, currentIds, actions: {resume, newParticipant: app.walk && newParticipant}});
+  return recordsView({records, walks, currentIds, loadFile: store.getMedia,
+    actions: {resume, newParticipant: app.walk && newParticipant}});
 }
 
 async function deviceScreen() {
@@ -106,6 +115,7 @@ async function deviceScreen() {
   const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
   return deviceView({walks, records: await store.listRecords(), problems, keys,
     lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
+    photosWaiting: (await waitingPhotos()).length, usage: await storageUse(),
     deviceId: await deviceId(), offlineReady: await offlineReady(),
     actions: {syncNow: () => syncNow({manual: true}), backup: downloadBackup}});
 }
@@ -196,6 +206,81 @@ function edit(apply) {
 function answer(item, change) {
   // A failed write is already reported on screen by queueWrite.
   return edit((record, station, now) => withAnswer(record, item, change, station, now)).then(askPersistence, () => {});
+}
+
+/** Keep which files the server has confirmed, for the photo cards' "on the server" line. */
+async function refreshHeld() {
+  app.held = new Set((await store.listMedia()).filter((m) => m.uploaded).map((m) => m.sha256));
+}
+
+/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
+async function storageUse() {
+  try {
+    const estimate = await navigator.storage?.estimate?.();
+    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
+  } catch {
+    return null;
+  }
+}
+
+function photoNotice(message, role = "status") {
+  app.view?.photos?.setStatus(message);
+  if (role === "alert") banner("photo-banner", () => [message], {dismissible: true, role: "alert"});
+}
+
+/** Resize a camera or gallery file, keep it on the device at once, and add it to the participant's checklist. */
+async function addPhoto(file) {
+  const {walk} = app;
+  photoNotice(t("photo_preparing"));
+  let prepared;
+  try {
+    prepared = await preparePhoto(file);
+  } catch (error) {
+    photoNotice(t("photo_unreadable"), "alert");
+    return;
+  }
+  const now = new Date().toISOString();
+  try {
+    // The file first: a checklist never names a photo the device does not hold.
+    await store.putMedia({sha256: prepared.sha256, walk: walk.slug, kind: "photo", blob: prepared.blob,
+      type: prepared.type, bytes: prepared.bytes, created_at: now});
+  } catch (error) {
+    photoNotice(t("photo_not_saved", {reason: error.message}), "alert");
+    return;
+  }
+  const photo = {id: crypto.randomUUID(), sha256: prepared.sha256, bytes: prepared.bytes, content_type: prepared.type,
+    width: prepared.width, height: prepared.height, taken_at: now};
+  await edit((record, station, at) => withPhoto(record, photo, station, at)).catch(() => {});
+  photoNotice(t("photo_saved"));
+  const use = await storageUse();
+  if (use && use.usage / use.quota > QUOTA_WARNING) photoNotice(t("storage_nearly_full"), "alert");
+  askPersistence().catch(() => {});
+}
+
+function changePhoto(id, change) {
+  return edit((record, _station, now) => withPhotoChange(record, id, change, now)).catch(() => {});
+}
+
+async function removePhoto(id) {
+  const photo = app.record?.photos?.find((p) => p.id === id);
+  await edit((record, _station, now) => withoutPhoto(record, id, now)).catch(() => {});
+  if (!photo) return;
+  await queueWrite(async () => {
+    // Only a file no checklist names any more, and that the server never confirmed, leaves the device.
+    const named = namedFiles(await store.listRecords());
+    for (const sha of [photo.sha256, photo.voice?.sha256].filter(Boolean)) {
+      const entry = await store.getMedia(sha);
+      if (entry && !named.has(sha) && !entry.uploaded) await store.deleteMedia(sha);
+    }
+  });
+}
+
+async function addVoice(id, blob, seconds) {
+  const sha256 = await sha256Hex(blob);
+  await store.putMedia({sha256, walk: app.walk.slug, kind: "voice", blob, type: blob.type || "audio/webm",
+    bytes: blob.size, created_at: new Date().toISOString()});
+  const voice = {sha256, bytes: blob.size, content_type: blob.type || "audio/webm", duration_s: Math.round(seconds * 10) / 10};
+  await changePhoto(id, {voice});
 }
 
 function profile(change) {
@@ -299,19 +384,25 @@ async function updateStatus() {
   const records = await store.listRecords();
   const waiting = records.filter((r) => needsSync(r)).length;
   const refused = records.filter((r) => r.syncState === "refused").length;
+  const photos = (await waitingPhotos()).length;
   let message = "";
   if (status.phase === "sending") message = t("sync_progress", {sent: status.sent, total: status.total});
+  else if (status.phase === "uploading") {
+    message = t("photos_progress", {sent: status.filesSent, total: status.filesTotal});
+  } else if (photos && !waiting && status.phase !== "retry") message = t("photos_waiting_n", {n: photos});
   else if (status.phase === "retry") message = t("sync_retry", {time: formatTime(new Date(status.retryAt).toISOString())});
   else if (waiting) message = t("waiting_n", {n: waiting});
   else if (status.manual && status.phase === "idle") message = t("sync_nothing");
   else if (records.length && !refused) message = t("all_synced");
+  if (photos && waiting) message = `${message} ${t("photos_waiting_n", {n: photos})}`;
   if (refused) message = `${message} ${t("refused_n", {n: refused})}`.trim();
   syncLine.textContent = message;
 }
 
 async function afterSync(status) {
   await updateStatus();
-  if (status.phase === "sending") return;
+  if (status.phase === "sending" || status.phase === "uploading") return;
+  await refreshHeld();
   if (app.tab !== "answer") await show();
   else if (app.walk) {
     const slug = app.walk.slug;

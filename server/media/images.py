@@ -23,7 +23,9 @@ QUALITY = 85
 # What Pillow reports for a file without metadata that matters (sizes, colour handling).
 HARMLESS_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression",
                  "adobe", "adobe_transform", "gamma", "transparency", "srgb", "aspect", "chromaticity",
-                 "loop", "duration", "background", "timestamp", "bbox", "mode"}
+                 "loop", "duration", "background", "timestamp", "bbox", "mode",
+                 # A colour profile says how to show the colours, nothing about who or where (browsers embed sRGB).
+                 "icc_profile"}
 
 
 class MediaRefused(Exception):
@@ -92,9 +94,12 @@ def _has_metadata(image):
     if image.getexif():
         return True
     if any(key not in HARMLESS_INFO for key in image.info):
-        return True  # exif, xmp, icc_profile, comment, PNG text chunks, …
+        return True  # exif, xmp, comment, PNG text chunks, …
     applist = getattr(image, "applist", None) or []
-    return any(marker not in ("APP0", "APP14") for marker, _ in applist)
+    # Kept: APP0 (JFIF), APP14 (Adobe colour transform), APP2 only as an ICC profile (not a multi-picture
+    # index, whose extra images carry their own EXIF). Anything else (EXIF, XMP, comments) is rewritten away.
+    return any(not (marker in ("APP0", "APP14") or (marker == "APP2" and data.startswith(b"ICC_PROFILE")))
+               for marker, data in applist)
 
 
 def _open(path, content_type):

@@ -36,8 +36,20 @@ function stateList(records) {
     h("li", {"data-state": state}, `${t(`state_${state}`)}: `, h("strong", {}, String(records.filter((r) => r.syncState === state).length)))));
 }
 
+function megabytes(bytes) {
+  return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+}
+
+function storageUse(usage) {
+  if (!usage) return null;
+  const share = usage.usage / usage.quota;
+  return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
+    share > 0.8 && h("p", {class: "problem", role: "alert", id: "storage-warning"}, t("storage_nearly_full"))];
+}
+
 /** Render the view; its sync status line is updated separately through `statusLine`. */
-export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine}) {
+export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine,
+  photosWaiting = 0, usage = null}) {
   const walksHere = walks.filter((w) => records.some((r) => r.walk === w.slug) || keys.has(w.slug));
   return h("div", {class: "device-view"},
     h("h1", {id: "view-title", tabindex: -1}, t("device_title")),
@@ -45,7 +57,8 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("h2", {id: "sync-title"}, t("sync")),
       h("button", {type: "button", class: "primary", id: "sync-now", onclick: actions.syncNow}, t("sync_now")),
       statusLine,
-      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced"))),
+      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced")),
+      h("p", {id: "photos-waiting"}, photosWaiting ? t("photos_waiting_n", {n: photosWaiting}) : t("photos_none_waiting"))),
     walksHere.length ? walksHere.map((walk) => {
       const mine = records.filter((r) => r.walk === walk.slug);
       const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
@@ -57,6 +70,7 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
     h("section", {class: "safety", "aria-labelledby": "safety-title"},
       h("h2", {id: "safety-title"}, t("data_safety")),
       h("p", {id: "storage-state"}, t(storage === true ? "storage_persisted" : storage === false ? "storage_not_persisted" : "storage_unknown")),
+      storageUse(usage),
       h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),

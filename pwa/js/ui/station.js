@@ -4,6 +4,7 @@ import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import {h} from "./dom.js";
 import {itemFieldset} from "./item.js";
+import {photosSection} from "./photos.js";
 import {stateText} from "./records.js";
 
 const text = (value) => localized(value).text;
@@ -97,9 +98,12 @@ export function stationView(ctx) {
     station && h("p", {}, h("a", {href: appPath(walk.slug)}, t("whole_walk"))));
 
   const panel = participantPanel(ctx);
-  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, nav);
+  const photos = photosSection({checklist, station, actions, load: ctx.loadFile});
+  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, photos, nav);
+  el.photos = photos;
   el.show = (current) => {
     panel.show(current);
+    photos.show(current, ctx.heldFiles?.());
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
     focusProgress.textContent = progressText(focus.map((id) => itemsById.get(id)), current);
     for (const {topic, progress} of summaries) progress.textContent = progressText(topic.items, current);
