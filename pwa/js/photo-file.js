@@ -17,29 +17,10 @@ export function fitted(width, height, maxEdge = MAX_EDGE) {
   return {width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale))};
 }
 
-async function decode(file) {
-  if (typeof createImageBitmap === "function") {
-    try {
-      // "from-image" applies the EXIF orientation, so a portrait photo stays upright once the EXIF is gone.
-      return await createImageBitmap(file, {imageOrientation: "from-image"});
-    } catch {
-      // Some browsers decode only through <img>: below.
-    }
-  }
-  const url = URL.createObjectURL(file);
-  try {
-    const image = new Image();
-    image.src = url;
-    await image.decode();
-    return image;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
 /** Prepare a photo file: resolve {blob, type, width, height, bytes, sha256}; reject when it is not a readable image. */
 export async function preparePhoto(file) {
-  const source = await decode(file);
+  // "from-image" applies the EXIF orientation, so a portrait photo stays upright once the EXIF is gone.
+  const source = await createImageBitmap(file, {imageOrientation: "from-image"});
   const {width, height} = fitted(source.width, source.height);
   const canvas = document.createElement("canvas");
   canvas.width = width;
@@ -48,7 +29,7 @@ export async function preparePhoto(file) {
   context.fillStyle = "#fff";  // a transparent PNG gets a white background, as JPEG has no transparency
   context.fillRect(0, 0, width, height);
   context.drawImage(source, 0, 0, width, height);
-  source.close?.();
+  source.close();
   const blob = await new Promise((resolve, reject) => canvas.toBlob(
     (result) => (result ? resolve(result) : reject(new Error("The photo could not be encoded."))), "image/jpeg", QUALITY));
   canvas.width = canvas.height = 0;  // free the pixels at once on small phones

@@ -1,7 +1,11 @@
 /** The facilitator's view of this device: counts per station and per state, sync, storage and backup. */
 import {formatTime, localized, t} from "../i18n.js";
 import {STATES, isAnswered} from "../records.js";
+import * as store from "../store.js";
+import {deviceId} from "../sync.js";
+import {waitingPhotos} from "../sync.js";
 import {h} from "./dom.js";
+import {storageUse} from "./photos.js";
 
 /** Return the message for a walk's sync problem, or null. */
 export function problemText(problem) {
@@ -44,7 +48,7 @@ function storageUse(usage) {
   if (!usage) return null;
   const share = usage.usage / usage.quota;
   return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
-    share > 0.8 && h("p", {class: "problem", role: "alert", id: "storage-warning"}, t("storage_nearly_full"))];
+    share > 0.8 && h("p", {class: "problem", role: "alert"}, t("storage_nearly_full"))];
 }
 
 /** Render the view; its sync status line is updated separately through `statusLine`. */
@@ -75,4 +79,15 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),
       h("p", {class: "muted"}, t("device_id", {id: deviceId.slice(0, 8)}))));
+}
+
+/** Load what this device holds and render the view; offlineReady tells whether the app works offline. */
+export async function deviceScreen({offlineReady, actions}) {
+  const walks = await store.listWalks();
+  const problems = new Map(await Promise.all(walks.map(async (w) => [w.slug, await store.getMeta(`problem:${w.slug}`)])));
+  const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
+  return deviceView({walks, records: await store.listRecords(), problems, keys,
+    lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
+    deviceId: await deviceId(), offlineReady, actions,
+    photosWaiting: (await waitingPhotos()).length, usage: await storageUse()});
 }

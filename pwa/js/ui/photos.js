@@ -1,16 +1,15 @@
-/**
- * Photos at a station (or away from stations): "Add photo", then per photo a caption, a rating
- * (works well / needs change), the topic or item it shows, and an optional voice note.
- * Cards are updated in place, so typing a caption is never interrupted by a save or a sync.
- */
+/** Photos at a station (or away from stations): caption, rating, topic or item, voice note. Cards update in place. */
+import {queueWrite} from "../changes.js";
 import {localized, t} from "../i18n.js";
-import {MAX_CAPTION, RATINGS} from "../records.js";
+import {preparePhoto, sha256Hex} from "../photo-file.js";
+import {MAX_CAPTION, RATINGS, namedFiles, withPhoto, withPhotoChange, withoutPhoto} from "../records.js";
+import * as store from "../store.js";
 import {h} from "./dom.js";
 
 const MAX_VOICE_MS = 120000;
 const urls = new Map();
+const QUOTA_WARNING = 0.8;
 
-/** Return an object URL for a stored file, made once per page. */
 async function fileUrl(sha256, load) {
   if (!urls.has(sha256)) {
     const entry = await load(sha256);
@@ -23,7 +22,7 @@ function topicChoices(checklist, photo) {
   const selected = photo.item ? `i:${photo.item}` : photo.topic ? `t:${photo.topic}` : "";
   return [h("option", {value: "", selected: !selected}, t("photo_topic_none")),
     checklist.topics.map((topic) => h("optgroup", {label: localized(topic.title).text},
-      h("option", {value: `t:${topic.id}`, selected: selected === `t:${topic.id}`}, t("photo_topic_whole", {topic: localized(topic.title).text})),
+      h("option", {value: `t:${topic.id}`, selected: selected === `t:${topic.id}`}, localized(topic.title).text),
       topic.items.map((item) => h("option", {value: `i:${item.id}`, selected: selected === `i:${item.id}`},
         localized(item.text).text))))];
 }
@@ -45,7 +44,7 @@ function voiceControls(photo, actions) {
   const button = h("button", {type: "button", class: "secondary", id: `voice-${photo.id}`});
   const render = (current) => {
     const recording = recorder?.state === "recording";
-    button.textContent = recording ? t("voice_stop") : current.voice ? t("voice_replace") : t("voice_record");
+    button.textContent = t(recording ? "voice_stop" : "voice_record");
     box.dataset.recording = recording ? "true" : "false";
   };
   button.addEventListener("click", async () => {
@@ -53,15 +52,11 @@ function voiceControls(photo, actions) {
       recorder.stop();
       return;
     }
-    if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder !== "function") {
-      actions.notify(t("voice_unsupported"));
-      return;
-    }
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({audio: true});
-    } catch (error) {
-      actions.notify(t("voice_denied"));
+    } catch {  // no microphone, not allowed, or no MediaRecorder here
+      actions.notify(t("voice_unsupported"));
       return;
     }
     const chunks = [];
@@ -139,7 +134,7 @@ export function photosSection({checklist, station, actions, load}) {
   const status = h("p", {class: "muted", id: "photos-status", role: "status"});
   const el = h("section", {class: "photos", "aria-labelledby": "photos-title"},
     h("h2", {id: "photos-title"}, t("photos")),
-    h("p", {class: "muted"}, station ? t("photos_hint_station") : t("photos_hint_walk")),
+    h("p", {class: "muted"}, t("photos_hint")),
     h("label", {for: input.id, class: "button secondary add-photo"}, t("add_photo")), input,
     status, list);
   el.show = (record, held = new Set()) => {
@@ -158,4 +153,78 @@ export function photosSection({checklist, station, actions, load}) {
   };
   el.setStatus = (message) => { status.textContent = message || ""; };
   return el;
+}
+
+/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
+export async function storageUse() {
+  try {
+    const estimate = await navigator.storage?.estimate?.();
+    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Return the SHA-256 of the files the server has confirmed it holds. */
+export async function heldFiles() {
+  return new Set((await store.listMedia()).filter((m) => m.uploaded).map((m) => m.sha256));
+}
+
+/** The walker's photo actions; `edit(apply)` changes the current checklist as an answer does. */
+export function photoActions({edit, notify, walkSlug, currentPhoto, askPersistence}) {
+  async function addPhoto(file) {
+    const walk = walkSlug();
+    notify(t("photo_preparing"));
+    let prepared;
+    try {
+      prepared = await preparePhoto(file);
+    } catch {
+      notify(t("photo_unreadable"), "alert");
+      return;
+    }
+    const now = new Date().toISOString();
+    try {
+      // The file first: no checklist names a photo the device lacks.
+      await store.putMedia({sha256: prepared.sha256, walk, kind: "photo", blob: prepared.blob, type: prepared.type,
+        bytes: prepared.bytes, created_at: now});
+    } catch (error) {
+      notify(t("photo_not_saved", {reason: error.message}), "alert");
+      return;
+    }
+    const photo = {id: crypto.randomUUID(), sha256: prepared.sha256, bytes: prepared.bytes,
+      content_type: prepared.type, width: prepared.width, height: prepared.height, taken_at: now};
+    await edit((record, station, at) => withPhoto(record, photo, station, at)).catch(() => {});
+    notify(t("photo_saved"));
+    const use = await storageUse();
+    if (use && use.usage / use.quota > QUOTA_WARNING) notify(t("storage_nearly_full"), "alert");
+    askPersistence();
+  }
+
+  function changePhoto(id, change) {
+    return edit((record, _station, now) => withPhotoChange(record, id, change, now)).catch(() => {});
+  }
+
+  async function removePhoto(id) {
+    const photo = currentPhoto(id);
+    await edit((record, _station, now) => withoutPhoto(record, id, now)).catch(() => {});
+    if (!photo) return;
+    await queueWrite(async () => {
+      // Only a file nothing names and the server never confirmed leaves the device.
+      const named = namedFiles(await store.listRecords());
+      for (const sha of [photo.sha256, photo.voice?.sha256].filter(Boolean)) {
+        const entry = await store.getMedia(sha);
+        if (entry && !named.has(sha) && !entry.uploaded) await store.deleteMedia(sha);
+      }
+    });
+  }
+
+  async function addVoice(id, blob, seconds) {
+    const sha256 = await sha256Hex(blob);
+    const type = (blob.type || "audio/webm").split(";")[0];
+    await store.putMedia({sha256, walk: walkSlug(), kind: "voice", blob, type, bytes: blob.size,
+      created_at: new Date().toISOString()});
+    await changePhoto(id, {voice: {sha256, bytes: blob.size, content_type: type, duration_s: Math.round(seconds * 10) / 10}});
+  }
+
+  return {addPhoto, changePhoto, removePhoto, addVoice};
 }
