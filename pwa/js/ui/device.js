@@ -44,7 +44,7 @@ function megabytes(bytes) {
   return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
 }
 
-function storageUse(usage) {
+function storageLines(usage) {
   if (!usage) return null;
   const share = usage.usage / usage.quota;
   return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
@@ -74,7 +74,7 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
     h("section", {class: "safety", "aria-labelledby": "safety-title"},
       h("h2", {id: "safety-title"}, t("data_safety")),
       h("p", {id: "storage-state"}, t(storage === true ? "storage_persisted" : storage === false ? "storage_not_persisted" : "storage_unknown")),
-      storageUse(usage),
+      storageLines(usage),
       h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),
