@@ -19,7 +19,6 @@ import {fill, h} from "./ui/dom.js";
 import {homeScreen} from "./ui/home.js";
 import {recordsScreen} from "./ui/records.js";
 import {scanQr} from "./ui/scanner.js";
-import {heldFiles, photoActions} from "./ui/photos.js";
 import {stationScreen, walkNotices} from "./ui/station.js";
 import {updateOfflineLine, updateSyncLine} from "./ui/status.js";
 import {banner, clearTransientBanners, setupInstallHint, setupServiceWorker, translateBanners} from "./ui/updates.js";
@@ -42,7 +41,7 @@ async function answerScreen() {
   app.walk = app.checklist = app.station = app.record = null;
   const home = (notice) => homeScreen({notice, actions: {openCode: openTyped, scan}});
   if (!route.walk) return home(app.notice);
-  const opened = await stationScreen({route, actions: {answer, profile, newParticipant, ...photos}});
+  const opened = await stationScreen({route, actions: {answer, profile, newParticipant, photoHooks}});
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
@@ -149,12 +148,12 @@ function profile(change) {
   return edit((record, _station, now) => withParticipant(record, change, now)).catch(() => {});
 }
 
-// Add, caption, rate, record and remove photos: each change goes through edit() like an answer.
-const photos = photoActions({edit, notify: (message, role) => {
+// What the photo cards (ui/photos.js) need: each photo change goes through edit() like an answer.
+const photoHooks = {edit, notify: (message, role) => {
   app.view?.photos?.setStatus(message);
   if (role === "alert") banner("photo-banner", () => [message], {dismissible: true, role: "alert"});
 }, walkSlug: () => app.walk?.slug, currentPhoto: (id) => app.record?.photos?.find((p) => p.id === id),
-askPersistence: () => askPersistence().catch(() => {})});
+askPersistence: () => askPersistence().catch(() => {})};
 
 async function newParticipant() {
   await closeCurrent(app.walk.slug);
@@ -215,7 +214,7 @@ async function afterSync(status) {
     // Queued behind any answer being written, so the screen never shows an older state.
     await queueWrite(async () => {
       const record = await currentRecord(slug);
-      if (record && app.walk?.slug === slug) app.view?.show?.(record, await heldFiles());
+      if (record && app.walk?.slug === slug) app.view?.show?.(record);
     });
   }
 }

@@ -5,7 +5,6 @@ import * as store from "../store.js";
 import {deviceId} from "../sync.js";
 import {waitingPhotos} from "../sync.js";
 import {h} from "./dom.js";
-import {storageUse} from "./photos.js";
 
 /** Return the message for a walk's sync problem, or null. */
 export function problemText(problem) {
@@ -42,6 +41,16 @@ function stateList(records) {
 
 function megabytes(bytes) {
   return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+}
+
+/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
+export async function storageUse() {
+  try {
+    const estimate = await navigator.storage?.estimate?.();
+    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
+  } catch {
+    return null;
+  }
 }
 
 function storageLines(usage) {

@@ -1,9 +1,11 @@
 /** Photos at a station (or away from stations): caption, rating, topic or item, voice note. Cards update in place. */
 import {queueWrite} from "../changes.js";
+import "../photo-strings.js";
 import {localized, t} from "../i18n.js";
 import {preparePhoto, sha256Hex} from "../photo-file.js";
 import {MAX_CAPTION, RATINGS, namedFiles, withPhoto, withPhotoChange, withoutPhoto} from "../records.js";
 import * as store from "../store.js";
+import {storageUse} from "./device.js";
 import {h} from "./dom.js";
 
 const MAX_VOICE_MS = 120000;
@@ -137,7 +139,8 @@ export function photosSection({checklist, station, actions, load}) {
     h("p", {class: "muted"}, t("photos_hint")),
     h("label", {for: input.id, class: "button secondary add-photo"}, t("add_photo")), input,
     status, list);
-  el.show = (record, held = new Set()) => {
+  el.show = async (record) => {
+    const held = await heldFiles();
     const here = (record?.photos || []).filter((p) => (p.station ?? null) === (station?.code ?? null));
     const keep = new Set(here.map((p) => p.id));
     for (const [id, card] of cards) if (!keep.has(id)) { card.remove(); cards.delete(id); }
@@ -153,16 +156,6 @@ export function photosSection({checklist, station, actions, load}) {
   };
   el.setStatus = (message) => { status.textContent = message || ""; };
   return el;
-}
-
-/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
-export async function storageUse() {
-  try {
-    const estimate = await navigator.storage?.estimate?.();
-    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Return the SHA-256 of the files the server has confirmed it holds. */

@@ -9,7 +9,6 @@ import * as store from "../store.js";
 import {problemText} from "./device.js";
 import {h} from "./dom.js";
 import {itemFieldset} from "./item.js";
-import {heldFiles, photosSection} from "./photos.js";
 import {stateText} from "./records.js";
 
 const text = (value) => localized(value).text;
@@ -103,12 +102,22 @@ export function stationView(ctx) {
     station && h("p", {}, h("a", {href: appPath(walk.slug)}, t("whole_walk"))));
 
   const panel = participantPanel(ctx);
-  const photos = photosSection({checklist, station, actions, load: ctx.loadFile});
-  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, photos, nav);
-  el.photos = photos;
-  el.show = (current, held) => {
+  // The photo section loads after the answering screen (it is not needed to answer), then fills its place.
+  const slot = h("div", {class: "photos-slot"});
+  let photos = null;
+  let latest = record;
+  import("./photos.js").then(({photosSection, photoActions}) => {
+    photos = photosSection({checklist, station, actions: {...actions, ...photoActions(actions.photoHooks)},
+      load: store.getMedia});
+    el.photos = photos;
+    slot.replaceWith(photos);
+    photos.show(latest);
+  });
+  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, slot, nav);
+  el.show = (current) => {
+    latest = current;
     panel.show(current);
-    photos.show(current, held || ctx.heldFiles?.());
+    photos?.show(current);
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
     focusProgress.textContent = progressText(focus.map((id) => itemsById.get(id)), current);
     for (const {topic, progress} of summaries) progress.textContent = progressText(topic.items, current);
@@ -151,8 +160,6 @@ export async function stationScreen({route, actions}) {
   const notices = h("div", {class: "notices", id: "notices"}, await walkNotices(walk.slug),
     route.code && !station && h("p", {class: "problem", role: "alert"}, t("station_not_found", {code: route.code})));
   document.title = `${text(station?.title || walk.title)} – ${t("app_title")}`;
-  const held = await heldFiles();
-  const view = stationView({walk, checklist, station, record, notices, actions, loadFile: store.getMedia,
-    heldFiles: () => held});
+  const view = stationView({walk, checklist, station, record, notices, actions});
   return {view, walk, checklist, station, record};
 }
