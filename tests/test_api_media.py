@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from server.extensions import db as _db
 from server.media.storage import file_key, media_storage, thumbnail_key
-from server.models import MediaFile, Photo, SyncLogEntry
+from server.models import MediaFile, Photo, SyncLogEntry, Walk
 from tests.conftest import make_record, post_sync, seeded_app
 from tests.photos import MotoServer, clean_jpeg, has_gps, jpeg_with_gps, photo_meta, s3_credentials, sha
 
@@ -326,3 +326,34 @@ def test_unreferenced_files_are_deleted_shared_ones_kept(client, walks, db):
     assert delete_unreferenced([photo["sha256"]]) == 1
     assert nothing_stored(photo["sha256"])
     assert not media_storage().exists(thumbnail_key(photo["sha256"]))
+
+
+def test_upload_stores_while_another_request_writes(client, walks, db, monkeypatch):
+    """A file whose upload ends while another request holds the write lock is stored (201), not refused as busy."""
+    import threading
+    import time
+
+    import server.media.uploads as uploads
+    walk = walks["prague-7"]
+    data = clean_jpeg()
+    sync_photo(client, walk, data)
+    checked, locked, engine = uploads.check_file, threading.Event(), db.engine
+
+    def another_request():
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as other:
+            other.execute(Walk.__table__.update().where(Walk.__table__.c.id == walk.id).values(closed=False))
+            locked.set()
+            time.sleep(1)
+            other.commit()
+
+    def check_while_another_writes(path, content_type):
+        writer = threading.Thread(target=another_request)
+        writer.start()
+        locked.wait(10)
+        check_while_another_writes.writer = writer
+        return checked(path, content_type)
+
+    monkeypatch.setattr(uploads, "check_file", check_while_another_writes)
+    assert put(client, walk, data).status_code == 201
+    check_while_another_writes.writer.join()
+    assert not nothing_stored(sha(data))

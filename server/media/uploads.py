@@ -5,16 +5,20 @@ the caller has checked the walk and key and released the session before calling 
 """
 import hashlib
 import os
+import random
+import time
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
 from ..models import MediaFile, Photo, utcnow
+from ..records.ingest import write_transaction
 from .images import MediaRefused, check_file
 from .storage import file_key, media_storage, thumbnail_key
 
 CHUNK = 64 * 1024
+ATTEMPTS = 6
 
 
 class UploadRefused(Exception):
@@ -95,15 +99,23 @@ def receive(stream, sha256, content_type, limit):
 
 def _record(sha256, checked, size):
     """Note that the file is held; a concurrent upload of the same bytes may have noted it first."""
-    db.session.add(MediaFile(sha256=sha256, content_type=checked.content_type, bytes=size, width=checked.width,
-                             height=checked.height, has_thumbnail=checked.thumbnail is not None,
-                             stored_at=utcnow()))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    row = {"sha256": sha256, "content_type": checked.content_type, "bytes": size, "width": checked.width,
+           "height": checked.height, "has_thumbnail": checked.thumbnail is not None, "stored_at": utcnow()}
+    for attempt in range(ATTEMPTS):
+        try:
+            write_transaction()  # on SQLite: queue for the write lock rather than fail on a read snapshot
+            db.session.execute(insert(MediaFile), [row])
+            db.session.commit()
+            return True
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        except OperationalError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * 2 ** attempt * random.uniform(0.5, 1.5))
+    return False
 
 
 def store_example_files(files):
