@@ -357,3 +357,18 @@ def test_upload_stores_while_another_request_writes(client, walks, db, monkeypat
     assert put(client, walk, data).status_code == 201
     check_while_another_writes.writer.join()
     assert not nothing_stored(sha(data))
+
+
+def test_deleting_a_checklist_deletes_its_photos_and_files(client, walks, admin_headers, db):
+    """An admin deleting a participant's checklist removes its photos' rows, files and thumbnails from storage."""
+    walk = walks["prague-7"]
+    data = clean_jpeg()
+    photo = photo_meta(data)
+    record = {**make_record(), "photos": [photo]}
+    post_sync(client, walk, [record])
+    assert put(client, walk, data).status_code == 201
+    reply = client.delete(f"/api/v1/admin/responses/{record['id']}", json={"reason": "The participant asked."},
+                          headers=admin_headers)
+    assert reply.status_code == 200 and reply.get_json()["photos"] == 1
+    assert db.session.execute(select(func.count()).select_from(Photo)).scalar_one() == 0
+    assert nothing_stored(photo["sha256"]) and not media_storage().exists(thumbnail_key(photo["sha256"]))

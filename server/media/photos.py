@@ -96,6 +96,28 @@ def held_file(sha256):
     return db.session.get(MediaFile, sha256) if sha256 else None
 
 
+class PhotoRemoval:
+    """Remove checklists' photos for deletion.delete_records(remove_photos=…): rows now, files after the commit.
+
+    Call the object with checklist ids inside the deleting transaction (it deletes their photo rows and
+    returns how many); once that transaction has committed, call finish() to delete the files (and
+    thumbnails) that no other photo names, in whichever storage holds them.
+    """
+
+    def __init__(self):
+        self.files = set()
+
+    def __call__(self, ids):
+        rows = db.session.execute(select(Photo.sha256, Photo.voice_sha256).where(Photo.response_id.in_(ids))).all()
+        self.files |= {sha for row in rows for sha in row if sha}
+        db.session.execute(Photo.__table__.delete().where(Photo.response_id.in_(ids)))
+        return len(rows)
+
+    def finish(self):
+        """Delete the files the removed photos named, unless another photo still names them; return how many."""
+        return delete_unreferenced(self.files)
+
+
 def delete_unreferenced(sha256s):
     """Delete the files (and thumbnails) among `sha256s` that no photo names any more; return how many.
 
