@@ -2,7 +2,7 @@
 from flask import jsonify, request
 
 from ..access.auth import require
-from ..reports.queries import Filters, report_data
+from ..reports.queries import Filters, audit_checklist, report_data
 from .schemas import report_query_schema, report_schema
 from . import bp
 
@@ -10,7 +10,7 @@ from . import bp
 def filters_from(args, schema=report_query_schema):
     """Parse report or export filters from query arguments (400 on bad values)."""
     data = schema.load({key: value for key, value in args.items() if value != ""})
-    return Filters(**{key: data.get(key) for key in Filters.__dataclass_fields__})
+    return audit_checklist(Filters(**{key: data.get(key) for key in Filters.__dataclass_fields__}))
 
 
 @bp.get("/report")

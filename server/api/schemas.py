@@ -119,8 +119,24 @@ class AdminStationSchema(StationSchema):
     checklists = fields.Int(dump_only=True)
 
 
+class AuditSchema(Schema):
+    """An audit as the admin API takes it; the reply adds its walks and the checklists they received."""
+
+    slug = fields.Str(required=True)
+    title = LocalizedText(required=True)
+    city = fields.Str()
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    checklist = fields.Nested(ChecklistRefSchema, required=True)
+    closed = fields.Bool(metadata={"description": "A closed audit refuses checklists to all its walks."})
+    walks = fields.List(fields.Str(), dump_only=True)
+    responses = fields.Int(dump_only=True)
+
+
 class WalkSchema(Schema):
     slug = fields.Str(required=True)
+    audit = fields.Str(metadata={"description": "The audit's slug; left out, the walk keeps its audit or goes "
+                                                "to the newest open one using its checklist."})
     title = LocalizedText(required=True)
     description = LocalizedText(allow_none=True)
     checklist = fields.Nested(ChecklistRefSchema, required=True)
@@ -216,8 +232,9 @@ class ReportSchema(Schema):
 
 
 class ReportQuerySchema(_Lenient):
-    checklist = fields.Str(required=True)
+    checklist = fields.Str(metadata={"description": "Required unless an audit is named (then its checklist)."})
     version = fields.Int(validate=validate.Range(1, MAX_INT))
+    audit = fields.Str()
     walk = fields.Str()
     station = fields.Str()
     group = fields.Str(validate=validate.OneOf(GROUPS))
@@ -282,6 +299,13 @@ class WalkStatusSchema(Schema):
     refused = fields.List(fields.Nested(RefusedRecordSchema))
 
 
+class AuditStatusSchema(Schema):
+    audit = fields.Str()
+    closed = fields.Bool()
+    checklists = fields.Int()
+    walks = fields.List(fields.Nested(WalkStatusSchema))
+
+
 class ErrorBodySchema(Schema):
     code = fields.Str()
     message = fields.Str()
@@ -306,3 +330,5 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+audit_schema = AuditSchema()
+audit_status_schema = AuditStatusSchema()

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from ..catalog.audits import find_audit
 from ..catalog.definitions import get_checklist, latest_checklist
 from ..errors import ApiError
 from ..extensions import db
@@ -18,6 +19,7 @@ class Filters:
 
     checklist: str | None = None
     version: int | None = None
+    audit: str | None = None
     walk: str | None = None
     station: str | None = None
     group: str | None = None
@@ -29,6 +31,13 @@ class Filters:
         """Return the filters that are set, JSON-ready."""
         return {key: (value.isoformat() if isinstance(value, datetime) else value)
                 for key, value in asdict(self).items() if value is not None}
+
+
+def audit_checklist(filters):
+    """Return the filters with the checklist named: the audit's, when an audit but no checklist is asked for."""
+    if filters.audit and not filters.checklist:
+        return replace(filters, checklist=find_audit(filters.audit).checklist_slug)
+    return filters
 
 
 def find_walk(slug):
@@ -45,6 +54,8 @@ def _conditions(filters, walk_ids=None):
         conditions.append(Checklist.slug == filters.checklist)
     if filters.version:
         conditions.append(Checklist.version == filters.version)
+    if filters.audit:
+        conditions.append(Response.walk_id.in_(select(Walk.id).where(Walk.audit_id == find_audit(filters.audit).id)))
     if filters.walk:
         conditions.append(Response.walk_id == find_walk(filters.walk).id)
     if walk_ids is not None:
@@ -78,7 +89,7 @@ def layout_checklist(filters):
         return get_checklist(filters.checklist, filters.version)
     slugs = db.session.execute(select(Checklist.slug).distinct()).scalars().all()
     if len(slugs) != 1:
-        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required",
+        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required",
                        details={"checklists": sorted(slugs)})
     return latest_checklist(slugs[0])
 
@@ -86,7 +97,7 @@ def layout_checklist(filters):
 def report_data(filters, walk_ids=None):
     """Compute the audit report for the filters, in the API's shape."""
     if not filters.checklist:
-        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required")
+        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required")
     checklist = layout_checklist(filters)
     ids = matching_responses(filters, walk_ids).subquery()
     responses = db.session.execute(select(func.count()).select_from(ids)).scalar_one()
