@@ -308,3 +308,49 @@ def test_migration_puts_existing_walks_in_prague_2018_and_keeps_their_stations_a
         assert db.session.execute(db.select(Response.id)).scalars().all() == ["r1"]
         db.session.remove()
         db.engine.dispose()
+
+
+BRNO_CHECKLIST = {
+    "slug": "brno-walks", "title": {"en": "Brno city walks", "cs": "Brněnské procházky", "uk": "Прогулянки Брном"},
+    "languages": ["en", "cs", "uk"], "scale": {"min": 1, "max": 5},
+    "topics": [
+        {"id": "services", "title": {"en": "Services", "cs": "Služby", "uk": "Послуги"}, "items": [
+            {"id": "sv1", "text": {"en": "Signs are in several languages.", "cs": "Značení je ve více jazycích.",
+                                   "uk": "Вказівники кількома мовами."}},
+            {"id": "sv2", "text": {"en": "Staff help newcomers.", "cs": "Personál pomáhá nově příchozím.",
+                                   "uk": "Персонал допомагає новоприбулим."}}]},
+        {"id": "space", "title": {"en": "Public space", "cs": "Veřejný prostor", "uk": "Громадський простір"},
+         "items": [{"id": "ps1", "text": {"en": "The square feels safe.", "cs": "Náměstí působí bezpečně.",
+                                          "uk": "Площа здається безпечною."}}]}]}
+
+
+def test_brno_2026_audit_from_the_admin_api_reports_its_own_checklists(client, seeded, admin_headers):
+    """A new city's audit: its checklist, the audit brno-2026, a walk with placed stations, synced checklists, its report."""
+    assert client.post("/api/v1/checklists", json=BRNO_CHECKLIST, headers=admin_headers).status_code == 201
+    audit = {"slug": "brno-2026", "title": {"en": "Brno 2026", "cs": "Brno 2026", "uk": "Брно 2026"}, "city": "Brno",
+             "starts_on": "2026-09-01", "ends_on": "2026-09-30", "checklist": {"slug": "brno-walks"}}
+    created = client.post("/api/v1/admin/audits", json=audit, headers=admin_headers)
+    assert created.status_code == 201 and created.get_json()["checklist"] == {"slug": "brno-walks", "version": 1}
+    walk = {"slug": "brno-centre", "audit": "brno-2026", "title": {"en": "Brno centre"},
+            "checklist": {"slug": "brno-walks"},
+            "stations": [{"code": "BR-1", "title": {"en": "Náměstí Svobody"}, "position": 1,
+                          "lat": 49.19522, "lon": 16.60796},
+                         {"code": "BR-2", "title": {"en": "Main station"}, "position": 2,
+                          "lat": 49.19060, "lon": 16.61283}]}
+    assert client.post("/api/v1/admin/walks", json=walk, headers=admin_headers).status_code == 201
+    records = [make_record([make_answer("sv1", score, station="BR-1"), make_answer("ps1", 4, station="BR-2")],
+                           checklist="brno-walks", language="uk") for score in (1, 2, 4)]
+    records.append(make_record([make_answer("sv1", None, dont_know=True, station="BR-1")], checklist="brno-walks"))
+    reply = post_sync(client, stored("brno-centre"), records)
+    assert [result["status"] for result in reply.get_json()["results"]] == ["accepted"] * 4
+    sync_prague_2018(client, {slug: stored(slug) for slug in ("prague-7", "libus", "centre")})
+    report = client.get("/api/v1/report?audit=brno-2026", headers=admin_headers).get_json()
+    assert report["checklist"] == {"slug": "brno-walks", "version": 1} and report["responses"] == 4
+    items = {item["id"]: item for topic in report["topics"] for item in topic["items"]}
+    assert (items["sv1"]["mean"], items["sv1"]["answered"], items["sv1"]["non_response_pct"]) == (2.33, 3, 25.0)
+    assert (items["sv2"]["mean"], items["sv2"]["non_response_pct"]) == (None, 100.0)
+    assert items["ps1"]["mean"] == 4.0
+    shown = client.get("/api/v1/admin/audits/brno-2026", headers=admin_headers).get_json()
+    assert shown["walks"] == ["brno-centre"] and shown["responses"] == 4
+    status = client.get("/api/v1/admin/audits/brno-2026/status", headers=admin_headers).get_json()
+    assert [(s["code"], s["checklists"]) for s in status["walks"][0]["stations"]] == [("BR-1", 4), ("BR-2", 3)]

@@ -54,6 +54,8 @@ def _filters(include_layout=False):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMPARE = {"in": "query", "name": "compare", "schema": {"type": "string"},
+           "description": "Audit slugs, oldest first, separated by commas: adds the audits compared item by item"}
 LANG = {"in": "query", "name": "lang", "schema": {"type": "string", "default": "en"},
         "description": "Language of item texts and headings (the filter 'language' picks participants)"}
 
@@ -77,7 +79,7 @@ def build_spec(limits):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
     for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
-                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "Audit", "AuditStatus"):
+                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "Audit", "AuditStatus", "Compare"):
         if name not in spec.components.schemas:  # nested schemas register themselves
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
@@ -132,16 +134,24 @@ def build_spec(limits):
         "/admin/tokens/{id}": {"delete": _op("Revoke a token", "200", "Token",
                                              params=[_path_param("id", "Token id")], **admin)},
         "/report": {"get": _op("The audit report", "200", "Report", params=_filters(), **admin)},
+        "/report/compare": {"get": _op(
+            "Audits compared item by item: means, n, non-response and the change from the first to the last",
+            "200", "Compare", params=[
+                {"in": "query", "name": "audits", "required": True, "schema": {"type": "string"},
+                 "description": "Audit slugs, oldest first, separated by commas"},
+                {"in": "query", "name": "group", "schema": {"type": "string"}, "description": "Participant group"},
+                {"in": "query", "name": "station", "schema": {"type": "string"},
+                 "description": "Station code: answers given there"}], **admin)},
         "/export/responses.csv": {"get": _op("Checklists as CSV", "200", params=_filters(True), **admin)},
         "/export/responses.json": {"get": _op("Checklists as JSON", "200", params=_filters(), **admin)},
         "/export/responses.xlsx": {"get": _file_op(
             "Checklists as XLSX: responses (wide), answers (long), a sheet per report topic, the checklist, "
             "and the filters (About)", XLSX, _filters(), [LANG])},
         "/export/report.xlsx": {"get": _file_op(
-            "The audit report's tables as XLSX, a sheet per topic", XLSX, _filters(), [LANG])},
+            "The audit report's tables as XLSX, a sheet per topic", XLSX, _filters(), [LANG, COMPARE])},
         "/export/report.pdf": {"get": _file_op(
             "The audit report as PDF: per topic a table and a chart, best and worst items, groups compared",
-            "application/pdf", _filters(), [LANG, {"in": "query", "name": "decimal", "schema": {
+            "application/pdf", _filters(), [LANG, COMPARE, {"in": "query", "name": "decimal", "schema": {
                 "type": "string", "enum": ["point", "comma"], "default": "point"},
                 "description": "Decimal mark: 3.92 or 3,92"}])},
         "/admin/walks/{slug}/stations/{code}/qr.svg": {"get": _file_op(

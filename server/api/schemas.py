@@ -247,6 +247,67 @@ class ReportQuerySchema(_Lenient):
                                  metadata={"description": "Checklists updated before this time."})
 
 
+MAX_COMPARED = 12
+
+
+class AuditList(fields.Str):
+    """Audit slugs separated by commas, read as a list: two or more, each once."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _audit_list(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _audit_list(value):
+    slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
+    if len(slugs) < 2:
+        raise ValidationError("Name at least two audits, separated by commas: audits=prague-2018,prague-2026.")
+    if len(slugs) > MAX_COMPARED:
+        raise ValidationError(f"Compare at most {MAX_COMPARED} audits at a time.")
+    if len(set(slugs)) != len(slugs):
+        raise ValidationError("Name each audit once.")
+    return slugs
+
+
+class CompareQuerySchema(_Lenient):
+    audits = AuditList(required=True, metadata={
+        "description": "Audit slugs, oldest first, separated by commas: the change is the last minus the first."})
+    group = fields.Str(validate=validate.OneOf(GROUPS))
+    station = fields.Str(validate=validate.Length(max=16),
+                         metadata={"description": "Station code: only answers given there count."})
+
+
+class CompareAuditSchema(Schema):
+    slug = fields.Str()
+    responses = fields.Int(metadata={"description": "Checklists of the audit that match the filters."})
+
+
+class CompareCellSchema(Schema):
+    audit = fields.Str()
+    mean = fields.Float(allow_none=True, metadata={"description": "Mean score of those who scored it, 2 decimals."})
+    answered = fields.Int()
+    non_response_pct = fields.Float(allow_none=True)
+
+
+class CompareItemSchema(Schema):
+    id = fields.Str()
+    text = LocalizedText()
+    by_audit = fields.List(fields.Nested(CompareCellSchema, allow_none=True), metadata={
+        "description": "One entry per audit, in the order asked; null where that audit did not ask the item."})
+    change = fields.Float(allow_none=True, metadata={
+        "description": "Mean of the last audit minus mean of the first; null when either is missing."})
+
+
+class CompareTopicSchema(Schema):
+    id = fields.Str()
+    title = LocalizedText()
+    items = fields.List(fields.Nested(CompareItemSchema))
+
+
+class CompareSchema(Schema):
+    audits = fields.List(fields.Nested(CompareAuditSchema))
+    topics = fields.List(fields.Nested(CompareTopicSchema))
+
+
 class ExportQuerySchema(ReportQuerySchema):
     checklist = fields.Str()
     layout = fields.Str(load_default="long", validate=validate.OneOf(("long", "wide")))
@@ -332,5 +393,7 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+compare_query_schema = CompareQuerySchema()
+compare_schema = CompareSchema()
 audit_schema = AuditSchema()
 audit_status_schema = AuditStatusSchema()

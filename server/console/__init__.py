@@ -10,6 +10,7 @@ bp.record_once(lambda state: formatting.register(state.app))
 from . import (  # noqa: E402,F401
     audits,
     auth,
+    compare,
     downloads,
     errors,
     imports,

@@ -10,6 +10,7 @@ from ..catalog.definitions import get_checklist, latest_checklist
 from ..errors import ApiError
 from ..extensions import db
 from ..models import GROUPS, Answer, Checklist, Response, Walk
+from .compare import AuditCounts, compare
 from .report import build_report, tally
 
 
@@ -94,11 +95,8 @@ def layout_checklist(filters):
     return latest_checklist(slugs[0])
 
 
-def report_data(filters, walk_ids=None):
-    """Compute the audit report for the filters, in the API's shape."""
-    if not filters.checklist:
-        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required")
-    checklist = layout_checklist(filters)
+def answer_counts(filters, walk_ids=None):
+    """Return (checklists the filters match, {item id: ItemTally} of their answers); at a station only its answers."""
     ids = matching_responses(filters, walk_ids).subquery()
     responses = db.session.execute(select(func.count()).select_from(ids)).scalar_one()
     counts = select(Answer.item, Answer.score, Answer.dont_know, func.count()) \
@@ -106,9 +104,38 @@ def report_data(filters, walk_ids=None):
     if filters.station:
         counts = counts.where(Answer.station_code == filters.station.upper())
     counts = counts.group_by(Answer.item, Answer.score, Answer.dont_know)
-    report = build_report(checklist.definition, responses, tally(db.session.execute(counts).all()))
+    return responses, tally(db.session.execute(counts).all())
+
+
+def report_data(filters, walk_ids=None):
+    """Compute the audit report for the filters, in the API's shape."""
+    if not filters.checklist:
+        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required")
+    checklist = layout_checklist(filters)
+    report = build_report(checklist.definition, *answer_counts(filters, walk_ids))
     return {"checklist": {"slug": checklist.slug, "version": checklist.version},
             "filters": filters.as_dict(), **report}
+
+
+def audit_answers(audit, filters):
+    """Return an audit's side of a comparison: the checklist versions it asked and its answers under the filters.
+
+    It asked its own checklist version and every version its checklists were answered with.
+    """
+    filters = replace(filters, audit=audit.slug, checklist=None, version=None)
+    responses, tallies = answer_counts(filters)
+    used = select(Response.checklist_id).where(Response.id.in_(select(matching_responses(filters).subquery().c.id)))
+    versions = db.session.execute(select(Checklist).where(
+        (Checklist.id.in_(used)) | ((Checklist.slug == audit.checklist_slug)
+                                   & (Checklist.version == audit.checklist_version)))
+        .order_by(Checklist.slug != audit.checklist_slug, Checklist.slug, Checklist.version)).scalars().all()
+    return AuditCounts(audit.slug, responses, [row.definition for row in versions], tallies)
+
+
+def compare_data(slugs, filters):
+    """Compare the audits named, in that order, under the filters (group, station); the API's shape."""
+    audits = [find_audit(slug) for slug in slugs]
+    return compare([audit_answers(audit, filters) for audit in audits])
 
 
 def group_reports(filters, walk_ids=None):
