@@ -2,6 +2,7 @@
 from flask import jsonify
 from sqlalchemy import select
 
+from ..access.audit_trail import record
 from ..access.auth import require
 from ..catalog.audits import audit_counts, audit_definition, find_audit, ordered_audits, save_audit
 from ..catalog.definitions import DefinitionError
@@ -29,10 +30,11 @@ def _definition_error(error):
 
 def _save(definition, audit=None):
     try:
-        audit, _ = save_audit(definition, audit)
+        audit, created = save_audit(definition, audit)
     except DefinitionError as error:
         db.session.rollback()
         raise _definition_error(error) from error
+    record("audit_saved", audit.slug, {"created": created, "closed": audit.closed})
     db.session.commit()
     return audit
 

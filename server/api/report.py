@@ -23,7 +23,7 @@ def show_report():
 def compare_args(args):
     """Parse the comparison's arguments: (audit slugs in order, Filters of group and station); 400 on bad values."""
     data = compare_query_schema.load({key: value for key, value in args.items() if value != ""})
-    return data["audits"], Filters(group=data.get("group"), station=data.get("station"))
+    return data["audits"], Filters(group=data.get("group"), station=data.get("station"), review=data.get("review"))
 
 
 @bp.get("/report/compare")

@@ -5,6 +5,7 @@ from flask import Response as FlaskResponse
 from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ..access.audit_trail import record_download
 from ..access.auth import require
 from ..catalog.audits import find_audit
 from ..reports.queries import Filters, compare_data
@@ -41,7 +42,7 @@ def _comparison(args, filters, language):
     """Return the comparison the arguments ask for, with the audits' names in the language, or None."""
     if not args.get("compare"):
         return None
-    data = compare_data(args["compare"], Filters(group=filters.group, station=filters.station))
+    data = compare_data(args["compare"], Filters(group=filters.group, station=filters.station, review=filters.review))
     names = {slug: local_text(find_audit(slug).title, language) for slug in args["compare"]}
     return data, names
 
@@ -84,6 +85,7 @@ def export_responses_xlsx():
     """Download the checklists as XLSX: responses (wide), answers (long), report tables, checklist, About."""
     filters = filters_from(request.args, export_query_schema)
     language = _document_args()["lang"]
+    record_download("responses.xlsx", filters, lang=language)
     return _send(lambda target: write_responses_workbook(target, filters, language=language),
                  XLSX_MIMETYPE, "responses", "xlsx")
 
@@ -95,6 +97,7 @@ def export_report_xlsx():
     filters = report_filters(filters_from(request.args, export_query_schema))
     args = _document_args()
     language, comparison = args["lang"], _comparison(args, filters, args["lang"])
+    record_download("report.xlsx", filters, lang=language, compare=args.get("compare"))
     return _send(lambda target: write_report_workbook(target, filters, language=language, comparison=comparison),
                  XLSX_MIMETYPE, f"report-{filters.checklist}", "xlsx")
 
@@ -108,4 +111,5 @@ def export_report_pdf():
     decimal_mark = "," if args["decimal"] == "comma" else "."
     document = report_pdf(filters, args["lang"], decimal_mark,
                           comparison=_comparison(args, filters, args["lang"]))
+    record_download("report.pdf", filters, lang=args["lang"], compare=args.get("compare"))
     return _send(lambda target: target.write(document), PDF_MIMETYPE, f"report-{filters.checklist}", "pdf")

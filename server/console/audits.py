@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..access.audit_trail import record
 from ..catalog.audits import audit_counts, audit_definition, audit_named, ordered_audits, save_audit
 from ..catalog.definitions import DefinitionError
 from ..extensions import db
@@ -94,6 +95,7 @@ def audit_edit(slug=None):
         db.session.rollback()
         return render_template("console/audits/form.html", form=request.form, **context,
                                problems=_problems(error)), 400
+    record("audit_saved", audit.slug, {"created": created, "closed": audit.closed})
     db.session.commit()
     flash(f"Audit {audit.slug} {'created' if created else 'saved'}.")
     return redirect(url_for("console.audit_show", slug=audit.slug))

@@ -51,7 +51,8 @@ def compare_page():
             problems.append("Choose at least two audits to compare.")
         return render_template("console/compare.html", comparison=None, display={"lang": "en", "decimal": "."},
                                **context)
-    comparison = compare_data([audit.slug for audit in chosen], Filters(group=group, station=station))
+    filters = Filters(group=group, station=station, review=request.args.get("review") or None)
+    comparison = compare_data([audit.slug for audit in chosen], filters)
     versions = db.session.execute(select(Checklist).where(
         Checklist.slug.in_({audit.checklist_slug for audit in chosen}))).scalars().all()
     definitions = [row.definition for row in versions]
@@ -62,7 +63,7 @@ def compare_page():
     names = {audit.slug: local_text(audit.title, language) for audit in chosen}
     scale = scale_of(definitions)
     document_args = {"audit": chosen[-1].slug, "compare": ",".join(a.slug for a in chosen), "group": group,
-                     "station": station, "lang": language, "decimal": "comma" if mark == "," else "point"}
+                     "station": station, "review": request.args.get("review"), "lang": language, "decimal": "comma" if mark == "," else "point"}
     query = urlencode({key: value for key, value in document_args.items() if value})
     return render_template(
         "console/compare.html", comparison=comparison, names=names, languages=languages,
@@ -70,6 +71,6 @@ def compare_page():
         charts={topic["id"]: comparison_svg(topic, comparison["audits"], names, scale, language, decimal_mark=mark)
                 for topic in comparison["topics"]},
         sorted_items={topic["id"]: by_change(topic["items"]) for topic in comparison["topics"]},
-        firm=firm, format_change=format_change, min_answers=MIN_ANSWERS,
+        firm=firm, format_change=format_change, min_answers=MIN_ANSWERS, review_text=filters.review_text,
         pdf_href="/api/v1/export/report.pdf?" + query, xlsx_href="/api/v1/export/report.xlsx?" + query,
         **context)

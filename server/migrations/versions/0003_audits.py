@@ -1,7 +1,7 @@
 """audits: a round of walks in a city with one checklist; the existing walks become the audit prague-2018
 
 Revision ID: 0003_audits
-Revises: 0001
+Revises: 0006_trust
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003_audits'
-down_revision = '0001'
+down_revision = '0006_trust'
 branch_labels = None
 depends_on = None
 
