@@ -22,6 +22,7 @@ bp.before_request(refuse_nul_in_address)
 
 from . import (  # noqa: E402,F401
     admin,
+    audits,
     checklists,
     docs,
     exports,

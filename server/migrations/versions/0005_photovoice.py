@@ -1,7 +1,7 @@
 """photovoice: photos with captions and the media files the server holds
 
 Revision ID: 0005_photovoice
-Revises: 0006_trust
+Revises: 0003_audits
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005_photovoice'
-down_revision = '0006_trust'
+down_revision = '0003_audits'
 branch_labels = None
 depends_on = None
 
