@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .access.audit_trail import record, record_download
 from .access.accounts import (
@@ -19,6 +19,7 @@ from .access.accounts import (
     username_problem,
     walks_problem,
 )
+from .catalog.audits import audit_counts, load_audit, ordered_audits
 from .catalog.definitions import (
     DefinitionError,
     get_checklist,
@@ -32,10 +33,13 @@ from .durations import parse_duration
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
+from .media.examples import example_photos
+from .media.uploads import store_example_files
 from .records.deletion import purge_log
 from .records.ingest import deliver, write_transaction
+from .reports.report import local_text
 from .catalog.links import link_problem, station_url, walk_url
-from .models import ROLES, ApiToken, Response, Walk
+from .models import ROLES, ApiToken, Photo, Response, Walk
 from .documents.qr import png_bytes, svg_bytes
 from .reports.queries import Filters, grouped_responses, layout_checklist, matching_responses
 from .documents.qr_sheets import LAYOUTS, sheets_pdf, walk_sheets
@@ -56,8 +60,8 @@ def seed_command():
         counts = seed_shared()
     except DefinitionError as error:
         _fail(str(error), error.errors)
-    click.echo(f"Database ready; loaded {counts['checklists']} new checklist version(s) "
-               f"and {counts['walks']} new walk(s).")
+    click.echo(f"Database ready; loaded {counts['checklists']} new checklist version(s), "
+               f"{counts['audits']} new audit(s) and {counts['walks']} new walk(s).")
 
 
 def _walks_named(slugs):
@@ -128,8 +132,8 @@ def walks_list_command():
     if not walks:
         click.echo("No walks yet: run `flask --app server seed`.")
     for walk in walks:
-        state = "closed" if walk.closed else "open"
-        click.echo(f"{walk.slug}\t{walk.title.get('en')}\t{len(walk.stations)} stations\t"
+        state = "closed" if walk.closed else ("audit closed" if walk.refuses_records else "open")
+        click.echo(f"{walk.slug}\t{walk.audit.slug}\t{walk.title.get('en')}\t{len(walk.stations)} stations\t"
                    f"{counts.get(walk.id, 0)} checklists\t{state}\t{walk.checklist_slug} v{walk.checklist_version}")
 
 
@@ -148,18 +152,51 @@ def walks_load_command(file, replace):
     click.echo(f"{walk.slug}: {'created' if created else ('replaced' if replace else 'exists, left as it is')}")
 
 
+audits_cli = AppGroup("audits", help="List and load audits.")
+
+
+@audits_cli.command("list")
+def audits_list_command():
+    """List audits, newest first, with their city, dates, checklist, walks and checklists received."""
+    audits = ordered_audits()
+    if not audits:
+        click.echo("No audits yet: run `flask --app server seed` or `flask --app server audits load FILE`.")
+    counts = audit_counts(audits)
+    for audit in audits:
+        days = f"{audit.starts_on or '…'} to {audit.ends_on or '…'}"
+        click.echo(f"{audit.slug}\t{audit.title.get('en')}\t{audit.city or '-'}\t{days}\t"
+                   f"{audit.checklist_slug} v{audit.checklist_version}\t{len(audit.walks)} walks\t"
+                   f"{counts.get(audit.id, 0)} checklists\t{'closed' if audit.closed else 'open'}")
+
+
+@audits_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite an existing audit of the same slug.")
+def audits_load_command(file, replace):
+    """Create an audit from a definition file (the shared audit format)."""
+    try:
+        audit, created = load_audit(read_json(file), replace=replace)
+    except (DefinitionError, ValueError) as error:
+        _fail(str(error), getattr(error, "errors", []))
+    if created or replace:
+        record("audit_saved", audit.slug, {"created": created, "file": file.name})
+    db.session.commit()
+    click.echo(f"{audit.slug}: {'created' if created else ('replaced' if replace else 'exists, left as it is')}")
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--layout", type=click.Choice(["long", "wide"]), default="long")
 @click.option("--checklist", help="Checklist slug.")
+@click.option("--audit", help="Only the walks of this audit.")
 @click.option("--walk", help="Only this walk.")
 @click.option("--group", help="Only this participant group.")
 @click.option("--review", default="", help="Review states, separated by commas, or all (default: all but rejected).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(fmt, layout, checklist, walk, group, review, out):
+def export_command(fmt, layout, checklist, audit, walk, group, review, out):
     """Write the merged checklists to a file, with a progress bar."""
     try:
-        filters = Filters(checklist=checklist, walk=walk, group=group, review=review)
+        filters = Filters(checklist=checklist, audit=audit, walk=walk, group=group, review=review)
     except ApiError as error:
         _fail(error.message)
     try:
@@ -240,8 +277,8 @@ def qr_command(slug, out, formats, base_url, layout, lang):
     with click.progressbar(jobs, label=f"Writing {len(jobs)} files", item_show_func=lambda j: j and j[0]) as bar:
         for name, make, source in bar:
             (out / name).write_bytes(make(source))
-    if walk.closed:
-        click.echo(f"Note: walk '{walk.slug}' is closed; devices cannot deliver to it until it is reopened.", err=True)
+    if walk.refuses_records:
+        click.echo(f"Note: walk '{walk.slug}' {'is' if walk.closed else 'belongs to an audit that is'} closed; devices cannot deliver to it until it is reopened.", err=True)
     click.echo(f"Wrote {len(jobs)} files to {out} (links start {base}/w/{walk.slug}).")
 
 
@@ -307,21 +344,45 @@ EXAMPLE_DATASET = SHARED_SCHEMA_DIR / "datasets" / "integra-prague-2018.json"
 @click.command("load-example")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=EXAMPLE_DATASET, show_default=True, help="A dataset of sync requests by walk.")
-def load_example_command(path):
+@click.option("--photos/--no-photos", default=True, show_default=True,
+              help="Add synthetic example photos (coloured cards naming each station), half of them shown.")
+def load_example_command(path, photos):
     """Sync example checklists (by default the 26 that reproduce the 2018 Prague report) to try the report."""
     dataset = read_json(path)
     counts = dict.fromkeys(("accepted", "duplicate", "stale", "rejected"), 0)
+    files, to_show = {}, []
+    if photos:
+        by_walk = {}
+        for batch in dataset["batches"]:
+            by_walk.setdefault(batch["walk"], []).extend(batch["request"]["responses"])
+        for slug, records in by_walk.items():
+            files.update(_example_photos(_walks_named([slug])[0], records))
     for batch in dataset["batches"]:
         walk = _walks_named([batch["walk"]])[0]
         request = batch["request"]
-        for result in deliver(walk, request["device_id"], request["responses"], source="import").results:
+        results = deliver(walk, request["device_id"], request["responses"], source="import").results
+        for record, result in zip(request["responses"], results):
             counts[result["status"]] += 1
+            if result["status"] == "accepted":  # an admin's later choice is never undone by a reload
+                to_show += [photo["id"] for photo in record.get("photos", ())[::2]]
+    if to_show:  # an admin's choice, not the walker's record: set apart from the path in
+        db.session.execute(update(Photo).where(Photo.id.in_(to_show)).values(shown=True))
+        db.session.commit()
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + f" from {path.name}.")
+    if files:
+        stored = store_example_files(files)
+        click.echo(f"{len(files)} example photos ({stored} stored now); every other one is shown in the report.")
+
+
+def _example_photos(walk, records):
+    """Give the walk's example checklists their synthetic photos; return {sha256: bytes}."""
+    checklist = get_checklist(walk.checklist_slug, walk.checklist_version).definition
+    return example_photos(walk.title, [(s.code, s.title) for s in walk.stations], records,
+                          {topic["id"] for topic in checklist["topics"]}, local_text)
 
 
 def register(app):
     """Attach the commands to the app's CLI."""
-    for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
-                    qr_command, create_user_command, load_example_command, purge_log_command,
-                    check_links_command):
+    for command in (seed_command, create_token_command, load_checklist_command, export_command, audits_cli, walks_cli,
+                    qr_command, create_user_command, load_example_command, purge_log_command, check_links_command):
         app.cli.add_command(command)

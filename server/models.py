@@ -1,4 +1,4 @@
-"""Database models: checklists, walks, stations, responses, answers, the sync log and credentials."""
+"""Database models: checklists, audits, walks, stations, responses, answers, the sync log and credentials."""
 import hashlib
 import hmac
 import secrets
@@ -59,6 +59,25 @@ class Checklist(db.Model):
         return {**self.definition, "slug": self.slug, "version": self.version}
 
 
+class Audit(db.Model):
+    """One round of walks in a city with one checklist, such as Prague 2018; every walk belongs to one."""
+
+    __tablename__ = "audits"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(64), nullable=False, unique=True)
+    title = db.Column(db.JSON, nullable=False)
+    city = db.Column(db.String(120), nullable=False, default="")
+    starts_on = db.Column(db.Date, nullable=True)
+    ends_on = db.Column(db.Date, nullable=True)
+    checklist_slug = db.Column(db.String(64), nullable=False)
+    checklist_version = db.Column(db.Integer, nullable=False)
+    closed = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    walks = db.relationship("Walk", back_populates="audit", order_by="Walk.slug")
+
+
 walk_facilitators = db.Table(
     "walk_facilitators",
     db.Column("walk_id", db.Integer, db.ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True),
@@ -89,6 +108,7 @@ class Walk(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(64), nullable=False, unique=True)
+    audit_id = db.Column(db.Integer, db.ForeignKey("audits.id", ondelete="RESTRICT"), nullable=False, index=True)
     title = db.Column(db.JSON, nullable=False)
     description = db.Column(db.JSON, nullable=True)
     checklist_slug = db.Column(db.String(64), nullable=False)
@@ -103,6 +123,12 @@ class Walk(db.Model):
         "Station", back_populates="walk", order_by="Station.position",
         cascade="all, delete-orphan",
     )
+    audit = db.relationship("Audit", back_populates="walks")
+
+    @property
+    def refuses_records(self):
+        """Tell whether devices may no longer deliver: the walk or its whole audit is closed."""
+        return self.closed or (self.audit is not None and self.audit.closed)
 
     def key_matches(self, candidate):
         """Compare a presented key with the current one in constant time."""
@@ -191,6 +217,61 @@ class Answer(db.Model):
     answered_at = db.Column(db.DateTime(timezone=True), nullable=True)
 
     response = db.relationship("Response", back_populates="answers")
+
+
+RATINGS = ("works", "needs_change")
+
+
+class Photo(db.Model):
+    """A photo a walker took, with its caption and rating; its bytes arrive apart (see MediaFile).
+
+    Written with the checklist that carries it, by the same path; a new revision replaces
+    a checklist's photos as it replaces its answers. Admins choose which are shown in the report.
+    """
+
+    __tablename__ = "photos"
+
+    # The id the device made; the checklist's id is part of the key, so no device can claim another's photo.
+    id = db.Column(db.String(36), primary_key=True)
+    response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True,
+                            index=True)
+    walk_id = db.Column(db.Integer, db.ForeignKey("walks.id", ondelete="RESTRICT"), nullable=False, index=True)
+    sha256 = db.Column(db.String(64), nullable=False, index=True)
+    bytes = db.Column(db.BigInteger, nullable=False)
+    content_type = db.Column(db.String(64), nullable=False)
+    width = db.Column(db.Integer, nullable=True)
+    height = db.Column(db.Integer, nullable=True)
+    station_code = db.Column(db.String(16), nullable=True)
+    topic = db.Column(db.String(32), nullable=True)
+    item = db.Column(db.String(32), nullable=True)
+    caption = db.Column(db.Text, nullable=True)
+    # {language: caption} added by admins, for reports in other languages.
+    caption_translations = db.Column(db.JSON, nullable=True)
+    rating = db.Column(db.String(16), nullable=True)
+    taken_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    voice_sha256 = db.Column(db.String(64), nullable=True, index=True)
+    voice_bytes = db.Column(db.BigInteger, nullable=True)
+    voice_content_type = db.Column(db.String(64), nullable=True)
+    voice_duration_s = db.Column(db.Float, nullable=True)
+    # People and places in a photo did not all agree to publication: hidden until an admin shows it.
+    shown = db.Column(db.Boolean, nullable=False, default=False)
+
+    response = db.relationship("Response")
+
+
+class MediaFile(db.Model):
+    """A file the server holds, by the SHA-256 of the bytes the device sent."""
+
+    __tablename__ = "media_files"
+
+    sha256 = db.Column(db.String(64), primary_key=True)
+    content_type = db.Column(db.String(64), nullable=False)
+    # The stored size: a re-encoded image (metadata removed) may differ from what was sent.
+    bytes = db.Column(db.BigInteger, nullable=False)
+    width = db.Column(db.Integer, nullable=True)
+    height = db.Column(db.Integer, nullable=True)
+    has_thumbnail = db.Column(db.Boolean, nullable=False, default=False)
+    stored_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class SyncLogEntry(db.Model):

@@ -10,7 +10,18 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..models import GROUPS, ROLES, as_utc
+from ..models import GROUPS, RATINGS, ROLES, as_utc
+from ..records.photos import (
+    AUDIO_TYPE_RE,
+    IMAGE_TYPES,
+    MAX_CAPTION,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    MAX_PIXELS_EDGE,
+    MAX_VOICE_SECONDS,
+    SHA256_RE,
+    TOPIC_RE,
+)
 from ..records.review import DECISIONS as REVIEW_DECISIONS
 from ..records.review import FILTER_RE as REVIEW_FILTER_RE
 from ..records.review import STATES as REVIEW_STATES
@@ -21,6 +32,7 @@ STATUSES = ("accepted", "duplicate", "stale", "rejected")
 STATION_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,15}$", error="1–16 capital letters, digits or dashes.")
 ITEM_ID = validate.Regexp(r"^[a-z][a-z0-9_-]{0,31}$", error="An item id: lowercase letters, digits, - or _.")
 UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
+SHA256 = validate.Regexp(SHA256_RE, error="A SHA-256 digest: 64 lowercase hex digits.")
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -122,8 +134,24 @@ class AdminStationSchema(StationSchema):
     checklists = fields.Int(dump_only=True)
 
 
+class AuditSchema(Schema):
+    """An audit as the admin API takes it; the reply adds its walks and the checklists they received."""
+
+    slug = fields.Str(required=True)
+    title = LocalizedText(required=True)
+    city = fields.Str()
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    checklist = fields.Nested(ChecklistRefSchema, required=True)
+    closed = fields.Bool(metadata={"description": "A closed audit refuses checklists to all its walks."})
+    walks = fields.List(fields.Str(), dump_only=True)
+    responses = fields.Int(dump_only=True)
+
+
 class WalkSchema(Schema):
     slug = fields.Str(required=True)
+    audit = fields.Str(metadata={"description": "The audit's slug; left out, the walk keeps its audit or goes "
+                                                "to the newest open one using its checklist."})
     title = LocalizedText(required=True)
     description = LocalizedText(allow_none=True)
     checklist = fields.Nested(ChecklistRefSchema, required=True)
@@ -164,6 +192,32 @@ class ParticipantSchema(_Lenient):
     language = fields.Str(required=True, allow_none=True, validate=validate.Regexp(LANGUAGE_RE))
 
 
+class VoiceNoteSchema(_Lenient):
+    sha256 = fields.Str(required=True, validate=SHA256)
+    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
+    content_type = fields.Str(required=True, validate=validate.Regexp(AUDIO_TYPE_RE, error="An audio/* type."))
+    duration_s = fields.Float(required=True, validate=[_not_bool, validate.Range(0, MAX_VOICE_SECONDS)],
+                              metadata={"description": "Length in seconds; the app records at most 2 minutes."})
+
+
+class PhotoSchema(_Lenient):
+    """A photo's metadata in a checklist; its bytes go to PUT /walks/<slug>/media/<sha256> after the sync."""
+
+    id = fields.Str(required=True, validate=UUID)
+    sha256 = fields.Str(required=True, validate=SHA256, metadata={"description": "SHA-256 of the file sent."})
+    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
+    content_type = fields.Str(required=True, validate=validate.OneOf(IMAGE_TYPES))
+    width = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
+    height = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
+    station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)
+    topic = fields.Str(allow_none=True, load_default=None, validate=validate.Regexp(TOPIC_RE))
+    item = fields.Str(allow_none=True, load_default=None, validate=ITEM_ID)
+    caption = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_CAPTION))
+    rating = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(RATINGS))
+    taken_at = DateTime(required=True)
+    voice = fields.Nested(VoiceNoteSchema, allow_none=True, load_default=None)
+
+
 class ResponseSchema(_Lenient):
     id = fields.Str(required=True, validate=UUID)
     revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
@@ -173,6 +227,9 @@ class ResponseSchema(_Lenient):
     started_at = DateTime(required=True)
     updated_at = DateTime(required=True)
     answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=MAX_ANSWERS))
+    photos = fields.List(fields.Nested(PhotoSchema), allow_none=True, load_default=None,
+                         validate=validate.Length(max=MAX_PHOTOS),
+                         metadata={"description": "Optional: photos taken for this checklist (PhotoVoice)."})
 
 
 class SyncRequestSchema(_Lenient):
@@ -224,8 +281,9 @@ class ReportSchema(Schema):
 
 
 class ReportQuerySchema(_Lenient):
-    checklist = fields.Str(required=True)
+    checklist = fields.Str(metadata={"description": "Required unless an audit is named (then its checklist)."})
     version = fields.Int(validate=validate.Range(1, MAX_INT))
+    audit = fields.Str()
     walk = fields.Str()
     station = fields.Str()
     group = fields.Str(validate=validate.OneOf(GROUPS))
@@ -238,6 +296,70 @@ class ReportQuerySchema(_Lenient):
                                                  f"({', '.join(REVIEW_STATES)}) or all."),
                         metadata={"description": "Review states to include, separated by commas, or all; "
                                                  "by default every state but rejected."})
+
+
+MAX_COMPARED = 12
+
+
+class AuditList(fields.Str):
+    """Audit slugs separated by commas, read as a list: two or more, each once."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _audit_list(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _audit_list(value):
+    slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
+    if len(slugs) < 2:
+        raise ValidationError("Name at least two audits, separated by commas: audits=prague-2018,prague-2026.")
+    if len(slugs) > MAX_COMPARED:
+        raise ValidationError(f"Compare at most {MAX_COMPARED} audits at a time.")
+    if len(set(slugs)) != len(slugs):
+        raise ValidationError("Name each audit once.")
+    return slugs
+
+
+class CompareQuerySchema(_Lenient):
+    audits = AuditList(required=True, metadata={
+        "description": "Audit slugs, oldest first, separated by commas: the change is the last minus the first."})
+    group = fields.Str(validate=validate.OneOf(GROUPS))
+    station = fields.Str(validate=validate.Length(max=16),
+                         metadata={"description": "Station code: only answers given there count."})
+    review = fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated by commas, "
+                                                                         "or all."),
+                        metadata={"description": "Review states included (default: all but rejected)."})
+
+
+class CompareAuditSchema(Schema):
+    slug = fields.Str()
+    responses = fields.Int(metadata={"description": "Checklists of the audit that match the filters."})
+
+
+class CompareCellSchema(Schema):
+    audit = fields.Str()
+    mean = fields.Float(allow_none=True, metadata={"description": "Mean score of those who scored it, 2 decimals."})
+    answered = fields.Int()
+    non_response_pct = fields.Float(allow_none=True)
+
+
+class CompareItemSchema(Schema):
+    id = fields.Str()
+    text = LocalizedText()
+    by_audit = fields.List(fields.Nested(CompareCellSchema, allow_none=True), metadata={
+        "description": "One entry per audit, in the order asked; null where that audit did not ask the item."})
+    change = fields.Float(allow_none=True, metadata={
+        "description": "Mean of the last audit minus mean of the first; null when either is missing."})
+
+
+class CompareTopicSchema(Schema):
+    id = fields.Str()
+    title = LocalizedText()
+    items = fields.List(fields.Nested(CompareItemSchema))
+
+
+class CompareSchema(Schema):
+    audits = fields.List(fields.Nested(CompareAuditSchema))
+    topics = fields.List(fields.Nested(CompareTopicSchema))
 
 
 class ExportQuerySchema(ReportQuerySchema):
@@ -316,10 +438,16 @@ class RefusedRecordSchema(Schema):
     errors = fields.Raw()
 
 
+class PhotoCountsSchema(Schema):
+    stored = fields.Int(metadata={"description": "Photos whose files (and voice notes) the server holds."})
+    waiting = fields.Int(metadata={"description": "Photos whose metadata arrived; a file is still on the phone."})
+
+
 class WalkStatusSchema(Schema):
     walk = fields.Str()
     closed = fields.Bool()
     checklists = fields.Int()
+    photos = fields.Nested(PhotoCountsSchema)
     stations = fields.List(fields.Nested(StationStatusSchema))
     devices = fields.List(fields.Nested(DeviceStatusSchema))
     refused = fields.List(fields.Nested(RefusedRecordSchema))
@@ -336,6 +464,47 @@ class WalkTallySchema(Schema):
     walk = fields.Str()
     checklists = fields.Int()
     stations = fields.List(fields.Nested(TallyStationSchema))
+
+
+class AdminPhotoSchema(Schema):
+    id = fields.Str()
+    walk = fields.Str()
+    response = fields.Str(metadata={"description": "The checklist the photo came with."})
+    station = fields.Str(allow_none=True)
+    topic = fields.Str(allow_none=True)
+    item = fields.Str(allow_none=True)
+    caption = fields.Str(allow_none=True)
+    caption_translations = fields.Dict(keys=fields.Str(), values=fields.Str())
+    rating = fields.Str(allow_none=True)
+    taken_at = UtcDateTime(allow_none=True)
+    group = fields.Str(allow_none=True)
+    language = fields.Str(allow_none=True)
+    status = fields.Str(validate=validate.OneOf(("stored", "waiting")),
+                        metadata={"description": "waiting: the metadata arrived, the file is still on the phone."})
+    shown = fields.Bool(metadata={"description": "Shown in the report; photos start hidden."})
+    width = fields.Int(allow_none=True)
+    height = fields.Int(allow_none=True)
+    bytes = fields.Int()
+    url = fields.Str(allow_none=True)
+    thumbnail_url = fields.Str(allow_none=True)
+    voice_url = fields.Str(allow_none=True)
+
+
+class PhotoListSchema(Schema):
+    photos = fields.List(fields.Nested(AdminPhotoSchema))
+
+
+class PhotoPatchSchema(Schema):
+    shown = fields.Bool(truthy={True}, falsy={False})
+    caption_translations = fields.Dict(keys=fields.Str(validate=validate.Regexp(LANGUAGE_RE)),
+                                       values=fields.Str(validate=validate.Length(max=MAX_CAPTION)))
+
+
+class AuditStatusSchema(Schema):
+    audit = fields.Str()
+    closed = fields.Bool()
+    checklists = fields.Int()
+    walks = fields.List(fields.Nested(WalkStatusSchema))
 
 
 class ErrorBodySchema(Schema):
@@ -363,6 +532,12 @@ token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
 walk_tally_schema = WalkTallySchema()
+photo_list_schema = PhotoListSchema()
+photo_patch_schema = PhotoPatchSchema()
+compare_query_schema = CompareQuerySchema()
+compare_schema = CompareSchema()
+audit_schema = AuditSchema()
+audit_status_schema = AuditStatusSchema()
 review_request_schema = ReviewRequestSchema()
 review_schema = ReviewSchema()
 deletion_request_schema = DeletionRequestSchema()

@@ -8,11 +8,14 @@ bp = Blueprint("console", __name__, url_prefix="/admin",
 bp.record_once(lambda state: formatting.register(state.app))
 
 from . import (  # noqa: E402,F401
+    audits,
     auth,
+    compare,
     downloads,
     errors,
     imports,
     log,
+    photos,
     report,
     status,
     tokens,

@@ -3,6 +3,7 @@ import {formatTime, localized, t} from "../i18n.js";
 import {isAnswered, outboxCounts} from "../records.js";
 import * as store from "../store.js";
 import {deviceId} from "../sync.js";
+import {waitingPhotos} from "../sync.js";
 import {h} from "./dom.js";
 
 /** Return the message for a walk's sync problem, or null. */
@@ -47,8 +48,30 @@ function restoreControl(actions, message) {
   return [h("label", {for: input.id, class: "button secondary"}, t("restore")), input, result];
 }
 
+function megabytes(bytes) {
+  return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+}
+
+/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
+export async function storageUse() {
+  try {
+    const estimate = await navigator.storage?.estimate?.();
+    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
+  } catch {
+    return null;
+  }
+}
+
+function storageLines(usage) {
+  if (!usage) return null;
+  const share = usage.usage / usage.quota;
+  return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
+    share > 0.8 && h("p", {class: "problem", role: "alert"}, t("storage_nearly_full"))];
+}
+
 /** Render the view; its sync status line is updated separately through `statusLine`. */
-export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, canShare, restoreMessage, actions, statusLine}) {
+export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, canShare,
+  restoreMessage, actions, statusLine, photosWaiting = 0, usage = null}) {
   const walksHere = walks.filter((w) => records.some((r) => r.walk === w.slug) || keys.has(w.slug));
   const {unsent} = outboxCounts(records);
   return h("div", {class: "device-view"},
@@ -58,7 +81,8 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("p", {id: "device-counts"}, countsText(records)),
       h("button", {type: "button", class: "primary", id: "sync-now", onclick: actions.syncNow}, t("sync_now")),
       statusLine,
-      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced"))),
+      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced")),
+      h("p", {id: "photos-waiting"}, photosWaiting ? t("photos_waiting_n", {n: photosWaiting}) : t("photos_none_waiting"))),
     walksHere.length ? walksHere.map((walk) => {
       const mine = records.filter((r) => r.walk === walk.slug);
       const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
@@ -73,6 +97,7 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("h2", {id: "safety-title"}, t("data_safety")),
       storage === false && unsent > 0 && h("p", {id: "storage-state"}, t("storage_note")),
       storage === true && h("p", {id: "storage-state"}, t("storage_persisted")),
+      storageLines(usage),
       h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
       canShare && h("button", {type: "button", class: "secondary", id: "share-backup", onclick: actions.share}, t("share_backup")),
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
@@ -89,5 +114,6 @@ export async function deviceScreen({offlineReady, canShare, restoreMessage, acti
   const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
   return deviceView({walks, records: await store.listRecords(), problems, keys,
     lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
-    deviceId: await deviceId(), offlineReady, canShare, restoreMessage, actions});
+    deviceId: await deviceId(), offlineReady, canShare, restoreMessage, actions,
+    photosWaiting: (await waitingPhotos()).length, usage: await storageUse()});
 }

@@ -2,19 +2,22 @@
 import {formatTime, t} from "../i18n.js";
 import {outboxCounts} from "../records.js";
 import * as store from "../store.js";
-import {syncStatus} from "../sync.js";
+import {syncStatus, waitingPhotos} from "../sync.js";
 
 /** Redraw the sync line: what sync is doing, then the one count (saved on this phone, sent) every screen uses. */
 export async function updateSyncLine() {
   const status = syncStatus();
   const records = await store.listRecords();
   const refused = records.filter((r) => r.syncState === "refused").length;
+  const photos = (await waitingPhotos()).length;
   const parts = [];
   if (status.phase === "sending") parts.push(t("sync_progress", {sent: status.sent, total: status.total}));
+  else if (status.phase === "uploading") parts.push(t("photos_progress", {sent: status.filesSent, total: status.filesTotal}));
   else if (status.phase === "retry") parts.push(t("sync_retry", {time: formatTime(new Date(status.retryAt).toISOString())}));
   else if (status.manual && status.phase === "idle") parts.push(t("sync_nothing"));
   const counts = outboxCounts(records);
   if (counts.saved) parts.push(t("counts", counts));
+  if (photos) parts.push(t("photos_waiting_n", {n: photos}));
   if (refused) parts.push(t("refused_n", {n: refused}));
   document.getElementById("sync-status").textContent = parts.join(" ");
 }
