@@ -199,7 +199,9 @@ def test_storage_note_is_calm_once_and_only_with_unsent_answers(live, browser):
         expect(note).to_contain_text("Good to know")
         expect(note).not_to_contain_text("not protected")
         note.get_by_role("button", name="OK").click()
+        expect(note).to_have_count(0)  # the page settles before the next tap
         answer_item(page, "ue2", 3)
+        expect(page.locator("#participant-status")).to_contain_text("Answers: 2")
         page.reload()
         answer_item(page, "ue1", 5)
         expect(page.locator("#participant-status")).to_contain_text("Answers: 2")
