@@ -10,6 +10,7 @@ from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, lis
 from ..models import GROUPS, RATINGS
 from ..reports.queries import find_walk
 from . import bp
+from ..documents.names import download_name
 from .exports import as_attachment
 from .schemas import photo_list_schema, photo_patch_schema
 from .util import json_body
@@ -133,4 +134,4 @@ def export_photos_zip():
         find_walk(filters.walk)  # 404 for a walk that does not exist
     photos = list(list_photos(filters))
     response = FlaskResponse(stream_with_context(photos_zip(photos, file_chunks)), mimetype="application/zip")
-    return as_attachment(response, f"photos-{filters.walk}" if filters.walk else "photos", "zip")
+    return as_attachment(response, download_name(filters, "photos", "zip"))

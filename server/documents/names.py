@@ -12,7 +12,8 @@ def _part(value):
 def download_name(filters, what, extension, layout=None, now=None):
     """Return e.g. prague-7-responses-long-2026-05-14.csv: subject (audit, walk, else checklist), station, group,
     what the file is, its layout, the UTC day."""
-    subject = getattr(filters, "audit", None) or filters.walk or filters.checklist or "all-walks"
-    parts = [subject, filters.station, filters.group, what, layout,
+    field = lambda name: getattr(filters, name, None)  # noqa: E731 (photo filters have fewer fields)
+    subject = field("audit") or field("walk") or field("checklist") or "all-walks"
+    parts = [subject, field("station"), field("group"), what, layout,
              (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d")]
     return "-".join(_part(p) for p in parts if p) + f".{extension}"
