@@ -1,7 +1,7 @@
 """Live sync status of a walk: what arrived per station and device, and what was refused."""
 from flask import render_template, request
 
-from ..records.status import walk_status
+from ..records.status import walk_status, walk_tally
 from . import bp
 from .access import signed_in, walk_or_404
 
@@ -19,3 +19,12 @@ def walk_status_page(slug):
         response = render_template("console/status_body.html", walk=walk, status=status)
         return response, 200, {"Cache-Control": "no-store"}
     return render_template("console/status.html", walk=walk, status=status, refresh=REFRESH_SECONDS)
+
+
+@bp.get("/walks/<slug>/tally")
+@signed_in()
+def walk_tally_fragment(slug):
+    """Return the walk page's live tally (checklists in all and per station), which the page swaps in by itself."""
+    walk = walk_or_404(slug)
+    response = render_template("console/walks/tally.html", walk=walk, tally=walk_tally(walk))
+    return response, 200, {"Cache-Control": "no-store"}

@@ -16,8 +16,10 @@ from ..extensions import db
 from ..catalog.links import link_problem, public_base, station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
 from ..records.rules import SLUG_RE
+from ..records.status import walk_tally
 from . import bp
 from .access import current_user, signed_in, visible_walks, walk_or_404
+from . import status as live_status
 from .forms import (
     Collector,
     FormErrors,
@@ -162,6 +164,7 @@ def walk_show(slug):
                                    .where(Response.walk_id == walk.id)).scalar_one()
     return render_template("console/walks/show.html", walk=walk, checklist=checklist, texts=texts,
                            responses=responses, walk_link=walk_url(walk), link_warning=link_problem(public_base()),
+                           tally=walk_tally(walk), refresh=live_status.REFRESH_SECONDS,
                            station_links={s.code: station_url(walk, s) for s in walk.stations})
 
 

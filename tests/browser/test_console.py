@@ -165,3 +165,23 @@ def test_report_reads_on_a_390_px_phone(audit, browser):
         assert axe_violations(page) == ""
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_facilitator_walk_page_shows_the_live_tally(audit, page, monkeypatch):
+    """The facilitator's walk page counts what the group has sent, per station, and updates by itself."""
+    monkeypatch.setattr(server.console.status, "REFRESH_SECONDS", 1)
+    sign_in(page, audit, "/admin/walks/prague-7", "fiona")
+    tally = page.locator("#walk-tally")
+    expect(tally.locator(".big-number")).to_have_text("8 checklists received so far")
+    p7_1 = tally.locator("li").filter(has_text="P7-1")
+    before = int(p7_1.locator("strong").inner_text())
+    with audit.app.app_context():
+        walk = _db.session.execute(_db.select(Walk).where(Walk.slug == "prague-7")).scalar_one()
+        record = make_record([make_answer("vs1", 4, station="P7-1")])
+        assert post_sync(audit.app.test_client(), walk, [record]).status_code == 200
+        _db.session.remove()
+    expect(tally.locator(".big-number")).to_have_text("9 checklists received so far", timeout=5_000)
+    expect(p7_1.locator("strong")).to_have_text(str(before + 1))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(page) == ""
