@@ -14,7 +14,7 @@ from server.extensions import db as _db
 from ..conftest import clear_database, make_app
 
 # What the sync status says once nothing is waiting: every checklist saved on the phone was sent.
-EVERYTHING_SENT = re.compile(r"Checklists saved on this phone: (\d+) · sent: \1\.")
+EVERYTHING_SENT = re.compile(r"Checklists saved on this phone: (\d+) · sent: \1\.$")  # and no photo waiting
 # The one count every screen shows, with nothing sent yet.
 WAITING_ONE = "Checklists saved on this phone: 1 · sent: 0."
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
