@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .answer_rules import MAX_RESPONSES
+
 MiB = 1024 * 1024
 
 
@@ -36,7 +38,7 @@ def from_environment(instance_path):
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600/minute"),
         # Failed key or token checks per address; guessing keys stays slow.
         "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
-        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
+        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", MAX_RESPONSES)),
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
         "WTF_CSRF_TIME_LIMIT": None,

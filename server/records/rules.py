@@ -2,29 +2,31 @@
 
 A record is one participant's checklist for a walk. Its device made the id; the
 revision rises each time the participant edits it after a sync. Validation here is
-hand-written rather than marshmallow because a batch carries thousands of answers;
-tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
-shared_schema/ and the marshmallow schemas in server/api/schemas.py.
+hand-written rather than marshmallow because a batch carries thousands of answers; its
+limits, groups and patterns come from the JSON Schema (server/answer_rules.py), and
+tests/test_schema_contract.py holds it to the same verdicts as that schema and the
+marshmallow schemas in server/api/schemas.py.
 """
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import orjson
 
-from ..models import GROUPS
+from ..answer_rules import (  # noqa: F401 - the rules' constants, re-exported for the modules above
+    DATETIME_RE,
+    GROUPS,
+    LANGUAGE_RE,
+    MAX_ANSWERS,
+    MAX_COMMENT,
+    MAX_INT,
+    SCORE_MAX,
+    SCORE_MIN,
+    SLUG_RE,
+    UUID_RE,
+)
 
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
-MAX_COMMENT = 2000
-MAX_ANSWERS = 500
-MAX_INT = 2**31 - 1  # what an INTEGER column holds on every database
-
-# Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def validate_record(raw, context):
     else:
         seen = set()
         for index, answer in enumerate(answers):
-            clean = _validate_answer(answer, f"answers.{index}", items, seen, context, fail)
+            clean = _check_answer(answer, index, items, seen, context, fail)
             if clean is not None:
                 clean_answers.append(clean)
 
@@ -178,80 +180,65 @@ def validate_record(raw, context):
     return record, {}
 
 
-def _validate_answer(answer, path, items, seen, context, fail):
-    # Fast path for the common, valid answer: one pass of cheap checks, no messages built.
-    if type(answer) is dict and items is not None:
-        item, score, dont_know = answer.get("item"), answer.get("score", False), answer.get("dont_know")
-        comment, station = answer.get("comment"), answer.get("station")
-        if (type(item) is str and item in items and item not in seen
-                and (score is None or (type(score) is int and 1 <= score <= 5))
-                and (dont_know is False or (dont_know is True and score is None))
-                and (comment is None or (type(comment) is str and len(comment) <= MAX_COMMENT))
-                and (station is None or station in context.station_codes)):
-            answered_at = answer.get("answered_at")
-            when = None if answered_at is None else parse_datetime(answered_at)
-            if answered_at is None or when is not None:
-                seen.add(item)
-                return {"item": item, "score": score, "dont_know": dont_know,
-                        "comment": _clean_comment(comment),
-                        "station": station, "answered_at": when}
-    return _check_answer(answer, path, items, seen, context, fail)
+def _check_answer(answer, index, items, seen, context, fail):
+    """Check one answer; report every problem under answers.<index>; return the clean answer or None.
 
-
-def _check_answer(answer, path, items, seen, context, fail):
-    """Check an answer field by field, reporting every problem."""
-    if not isinstance(answer, dict):
-        fail(path, "Each answer must be a JSON object.")
+    One path for valid and invalid answers alike: each test is cheap and a message is
+    built only for a field that fails it.
+    """
+    if type(answer) is not dict:
+        fail(f"answers.{index}", "Each answer must be a JSON object.")
         return None
     ok = True
     item = answer.get("item")
-    if not isinstance(item, str) or not item:
-        fail(f"{path}.item", "Required: the item's id.")
+    if type(item) is not str or not item:
+        fail(f"answers.{index}.item", "Required: the item's id.")
         ok = False
     elif items is not None and item not in items:
-        fail(f"{path}.item", f"Unknown item {item!r} in this checklist version.")
+        fail(f"answers.{index}.item", f"Unknown item {item!r} in this checklist version.")
         ok = False
     elif item in seen:
-        fail(f"{path}.item", f"Item {item!r} is answered twice in this checklist.")
+        fail(f"answers.{index}.item", f"Item {item!r} is answered twice in this checklist.")
         ok = False
     else:
         seen.add(item)
 
-    if "score" not in answer:
-        fail(f"{path}.score", "Required: a score from 1 to 5, or null.")
-        ok = False
-    score = answer.get("score")
-    if score is not None and (not _is_int(score) or not 1 <= score <= 5):
-        fail(f"{path}.score", "Must be a whole number from 1 to 5, or null.")
+    score = answer.get("score", False)
+    if score is False and "score" not in answer:
+        fail(f"answers.{index}.score", f"Required: a score from {SCORE_MIN} to {SCORE_MAX}, or null.")
+        ok, score = False, None
+    elif score is not None and (type(score) is not int or not SCORE_MIN <= score <= SCORE_MAX):
+        fail(f"answers.{index}.score", f"Must be a whole number from {SCORE_MIN} to {SCORE_MAX}, or null.")
         ok = False
     dont_know = answer.get("dont_know")
-    if not isinstance(dont_know, bool):
-        fail(f"{path}.dont_know", "Required: true or false.")
+    if dont_know is not False and dont_know is not True:
+        fail(f"answers.{index}.dont_know", "Required: true or false.")
         ok = False
     elif dont_know and score is not None:
-        fail(f"{path}.score", "A \"don't know\" answer cannot carry a score.")
+        fail(f"answers.{index}.score", "A \"don't know\" answer cannot carry a score.")
         ok = False
 
     comment = answer.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        fail(f"{path}.comment", "Must be text or null.")
-        ok = False
-    elif comment is not None and len(comment) > MAX_COMMENT:
-        fail(f"{path}.comment", f"At most {MAX_COMMENT} characters.")
-        ok = False
-    if isinstance(comment, str):
-        comment = _clean_comment(comment)
+    if comment is not None:
+        if type(comment) is not str:
+            fail(f"answers.{index}.comment", "Must be text or null.")
+            ok = False
+        elif len(comment) > MAX_COMMENT:
+            fail(f"answers.{index}.comment", f"At most {MAX_COMMENT} characters.")
+            ok = False
+        else:
+            comment = _clean_comment(comment)
 
     station = answer.get("station")
-    if station is not None and (not isinstance(station, str) or station not in context.station_codes):
-        fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
+    if station is not None and (type(station) is not str or station not in context.station_codes):
+        fail(f"answers.{index}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
         ok = False
 
-    answered_at = None
-    if answer.get("answered_at") is not None:
-        answered_at = parse_datetime(answer["answered_at"])
+    answered_at = answer.get("answered_at")
+    if answered_at is not None:
+        answered_at = parse_datetime(answered_at)
         if answered_at is None:
-            fail(f"{path}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
+            fail(f"answers.{index}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
             ok = False
     if not ok:
         return None
