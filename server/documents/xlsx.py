@@ -113,6 +113,7 @@ def _with_times(header, rows):
     """Turn the RFC 3339 text in the *_at columns of export rows back into times, for Excel."""
     time_columns = [index for index, name in enumerate(header) if name.endswith("_at")]
     for row in rows:
+        row = list(row)
         for index in time_columns:
             if row[index] is not None:
                 row[index] = excel_time(row[index])
