@@ -2,6 +2,7 @@
 from flask import jsonify, request
 from sqlalchemy import func, select
 
+from ..access.audit_trail import record
 from ..access.auth import require
 from ..catalog.definitions import DefinitionError, get_checklist, load_checklist
 from ..errors import ApiError
@@ -45,5 +46,6 @@ def create_checklist():
         checklist, created = load_checklist(json_body())
     except DefinitionError as error:
         raise ApiError(400, str(error), code="invalid", details=error.errors) from error
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
     db.session.commit()
     return jsonify(checklist.served()), 201 if created else 200

@@ -10,6 +10,7 @@ from ..catalog.definitions import (
     latest_checklist,
     station_codes_elsewhere,
 )
+from ..access.audit_trail import record
 from ..extensions import db
 from ..catalog.links import station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
@@ -46,15 +47,20 @@ def walk_definition(walk):
     return data
 
 
-def save_walk(walk, definition):
-    """Check a definition as the API does and write it onto the walk (new or existing)."""
+def save_walk(walk, definition, action=None, target=None):
+    """Check a definition as the API does and write it onto the walk (new or existing).
+
+    The audit trail gets `action` on `target` (by default: walk created or changed, on its slug).
+    """
     checklist = check_walk(definition)
     clash = station_codes_elsewhere([s["code"] for s in definition["stations"]], definition["slug"])
     if clash:
         raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
+    action = action or ("walk_created" if walk.id is None else "walk_changed")
     if walk.id is None:
         db.session.add(walk)
     apply_walk(walk, definition, checklist)
+    record(action, target or definition["slug"])
     db.session.commit()
 
 
@@ -245,7 +251,7 @@ def station_edit(slug, code=None):
         stations = [data if s["code"] == new_code else s for s in stations]
     definition = {**walk_definition(walk), "stations": reorder(stations, new_code, position)}
     try:
-        save_walk(walk, definition)
+        save_walk(walk, definition, "station_changed", f"{slug}/{new_code}")
     except DefinitionError as error:
         db.session.rollback()
         return render_template(template, form=request.form, chosen=chosen, **context,
@@ -271,7 +277,8 @@ def station_delete(slug, code):
     if not stations:
         flash("A walk needs at least one station; add another before removing this one.", "error")
         return redirect(url_for("console.walk_show", slug=slug))
-    save_walk(walk, {**walk_definition(walk), "stations": reorder(stations, None, None)})
+    save_walk(walk, {**walk_definition(walk), "stations": reorder(stations, None, None)},
+              "station_deleted", f"{slug}/{station.code}")
     flash(f"Station {station.code} removed.")
     return redirect(url_for("console.walk_show", slug=slug))
 
@@ -279,6 +286,7 @@ def station_delete(slug, code):
 def _set_closed(slug, closed):
     walk = walk_or_404(slug)
     walk.closed = closed
+    record("walk_closed" if closed else "walk_reopened", slug)
     db.session.commit()
     flash(f"Walk {slug} is {'closed: devices can no longer deliver to it' if closed else 'open again'}.")
     return redirect(url_for("console.walk_show", slug=slug))
@@ -306,6 +314,7 @@ def walk_rotate_key(slug):
     if request.method == "GET":
         return render_template("console/walks/rotate.html", walk=walk)
     walk.rotate_key()
+    record("key_rotated", slug)
     db.session.commit()
     flash("The walk has a new key. Print the new QR sheets: the old codes no longer work.")
     return redirect(url_for("console.walk_show", slug=slug))

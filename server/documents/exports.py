@@ -14,7 +14,7 @@ from ..models import as_utc
 
 BOM = "\ufeff"  # lets Excel open UTF-8 CSV with Czech text intact
 RESPONSE_FIELDS = ["response_id", "walk", "device_id", "revision", "checklist", "checklist_version",
-                   "group", "language", "started_at", "updated_at", "received_at"]
+                   "group", "language", "started_at", "updated_at", "received_at", "review_state"]
 LONG_FIELDS = RESPONSE_FIELDS + ["topic", "item", "item_text", "station", "score", "dont_know",
                                  "comment", "answered_at"]
 WIDE_SUFFIXES = ("score", "dont_know", "comment", "station")
@@ -47,7 +47,7 @@ def response_cells(response):
     return (response["id"], response["walk"], response["device_id"], response["revision"],
             response["checklist"], response["checklist_version"], response["group"],
             response["language"], timestamp(response["started_at"]), timestamp(response["updated_at"]),
-            timestamp(response["received_at"]))
+            timestamp(response["received_at"]), response["review_state"])
 
 
 UNKNOWN_ITEM = (None, None)
@@ -113,7 +113,7 @@ def response_document(response, answers):
         "checklist_version": response["checklist_version"],
         "participant": {"group": response["group"], "language": response["language"]},
         "started_at": timestamp(response["started_at"]), "updated_at": timestamp(response["updated_at"]),
-        "received_at": timestamp(response["received_at"]),
+        "received_at": timestamp(response["received_at"]), "review_state": response["review_state"],
         "answers": [
             {"item": item, "score": score, "dont_know": bool(dont_know), "comment": comment, "station": station,
              "answered_at": timestamp(answered_at)}

@@ -28,6 +28,8 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Answer, Checklist, Response, Station, SyncLogEntry, utcnow
 from . import parts as record_parts
+from . import review  # noqa: F401  (registers the part that marks reviewed records "edited")
+from .deletion import DELETED_MESSAGE, WITHHELD_PAYLOAD, deleted_ids
 from .parts import Written
 from .rules import (
     ACCEPTED,
@@ -190,8 +192,17 @@ def _log_rows(batch_id, walk_slug, device_id, records, remote_addr, source):
 
 
 def _insert_log(rows):
-    if rows:
-        db.session.execute(insert(log_table), rows)
+    """Insert sync log rows; a record deleted on request is logged without its content (see deletion.py)."""
+    if not rows:
+        return
+    gone = deleted_ids(row["response_id"] for row in rows)
+    withheld = [{**row, "payload": WITHHELD_PAYLOAD, "payload_removed": "deleted", "remote_addr": None,
+                 "outcome": row["outcome"] or REJECTED, "errors": row["errors"] or {"": [DELETED_MESSAGE]}}
+                for row in rows if row["response_id"] in gone]
+    kept = [row for row in rows if row["response_id"] not in gone] if gone else rows
+    for group in (kept, withheld):  # one executemany needs the same keys in every row
+        if group:
+            db.session.execute(insert(log_table), group)
 
 
 def _retryable(error):
@@ -215,19 +226,21 @@ def _apply(walk, device_id, checked, context):
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
     existed = {record_id: row.revision for record_id, row in stored.items()}
+    # Every record with an id is asked about, valid or not: a refusal (a deleted record) wins over field errors.
+    raw_ids = sorted({raw_id for _, _, _, raw_id in checked if raw_id})
     refused = {}
     for part in context.parts:
-        refused.update(part.refuse(ids, walk) if ids else {})
+        refused.update(part.refuse(raw_ids, walk) if raw_ids else {})
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
+        refusal = refused.get(raw_id)
+        if refusal is not None:
+            results.append({"id": raw_id, "status": REJECTED, "code": refusal.code,
+                            "errors": {"id": [refusal.message]}})
+            continue
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
-            continue
-        refusal = refused.get(clean["id"])
-        if refusal is not None:
-            results.append({"id": clean["id"], "status": REJECTED, "code": refusal.code,
-                            "errors": {"id": [refusal.message]}})
             continue
         status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
         if status == ACCEPTED:
