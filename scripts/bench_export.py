@@ -122,6 +122,14 @@ def run_report(database_url, token):
         return {"seconds": elapsed, "responses": reply.json["responses"]}
 
 
+def peak_rss_mb():
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across exec)."""
+    status = Path("/proc/self/status").read_text()
+    if "VmHWM:" in status:
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(args):
     """Run one measurement in this process and print it as JSON."""
     began, cpu = time.perf_counter(), time.process_time()
@@ -131,8 +139,7 @@ def child(args):
         result = run_report(args.url, args.token)
     else:
         result = {"bytes": run_download(args.url, args.token, args.child)}
-    result.update(wall=time.perf_counter() - began, cpu=time.process_time() - cpu,
-                  rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result.update(wall=time.perf_counter() - began, cpu=time.process_time() - cpu, rss_mb=peak_rss_mb())
     print(json.dumps(result))
 
 
