@@ -172,8 +172,8 @@ def measure(database_url, batches_count, singles_count):
     server = Gunicorn(database_url, workers=2, threads=4)
     server.flask("seed")
     token = server.flask("create-token", "--role", "admin").strip().splitlines()[-1]
-    server.start()
     try:
+        server.start()
         connection = http.client.HTTPConnection("127.0.0.1", server.port)
         connection.request("GET", "/api/v1/admin/walks/centre", headers={"Authorization": f"Bearer {token}"})
         key = json.loads(connection.getresponse().read())["key"]
