@@ -6,7 +6,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from ..answer_rules import SHARED_SCHEMA_DIR  # noqa: F401 - where the contract lives, for the modules above
-SCHEMA_NAMES = ("checklist", "walk", "sync-request", "sync-reply", "error")
+
+SCHEMA_NAMES = ("checklist", "audit", "walk", "sync-request", "sync-reply", "error")
 
 
 @lru_cache(maxsize=1)

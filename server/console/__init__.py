@@ -23,7 +23,9 @@ def static_url(filename):
     return url_for("console.static", filename=filename, v=static_files.content_hash(STATIC_DIR, filename))
 
 from . import (  # noqa: E402,F401
+    audits,
     auth,
+    compare,
     downloads,
     errors,
     imports,
