@@ -46,8 +46,8 @@ def packed(path):
     data = path.read_bytes()
     forms = {"identity": data}
     if path.suffix in COMPRESSIBLE and len(data) >= MIN_COMPRESS:
-        forms["br"] = brotli.compress(data, quality=11)
-        forms["gzip"] = gzip.compress(data, compresslevel=9, mtime=0)
+        forms["br"] = brotli.compress(data, quality=4)  # fast: a first request waits for it
+        forms["gzip"] = gzip.compress(data, compresslevel=6, mtime=0)
     mimetype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     result = Packed(forms, hashlib.sha256(data).hexdigest()[:HASH_CHARS], mimetype)
     _packed[path] = (key, result)
