@@ -125,7 +125,7 @@ def _keep_unsettled(log_rows):
         log.exception("could not log an unsettled sync batch")
 
 
-# Item ids per checklist version row; a version's definition never changes once stored.
+# (item ids, topic ids) per checklist version row; a version's definition never changes once stored.
 _items_by_checklist = {}
 
 
@@ -139,14 +139,16 @@ def walk_context(walk):
     if missing:
         for row in db.session.execute(select(Checklist.id, Checklist.content_hash, Checklist.definition)
                                       .where(Checklist.id.in_(missing))):
-            _items_by_checklist[(row.id, row.content_hash)] = frozenset(
-                item["id"] for topic in row.definition["topics"] for item in topic["items"])
+            _items_by_checklist[(row.id, row.content_hash)] = (
+                frozenset(item["id"] for topic in row.definition["topics"] for item in topic["items"]),
+                frozenset(topic["id"] for topic in row.definition["topics"]))
     codes = db.session.execute(select(Station.code).where(Station.walk_id == walk.id)).scalars()
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug,
-        versions={row.version: _items_by_checklist[(row.id, row.content_hash)] for row in rows},
+        versions={row.version: _items_by_checklist[(row.id, row.content_hash)][0] for row in rows},
         station_codes=frozenset(codes), checklist_ids={row.version: row.id for row in rows},
         parts=record_parts.registered(),
+        topics={row.version: _items_by_checklist[(row.id, row.content_hash)][1] for row in rows},
     )
 
 

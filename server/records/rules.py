@@ -8,7 +8,8 @@ tests/test_schema_contract.py holds it to the same verdicts as that schema and t
 marshmallow schemas in server/api/schemas.py.
 """
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import orjson
@@ -42,6 +43,8 @@ class WalkContext:
     checklist_ids: dict
     # the registered record parts (see parts.py) whose fields are checked with the rest
     parts: tuple = ()
+    # version -> frozenset of topic ids (photos name the topic they illustrate)
+    topics: dict = field(default_factory=dict)
 
 
 def is_uuid(value):
