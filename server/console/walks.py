@@ -172,11 +172,14 @@ def walk_edit(slug):
     versions = db.session.execute(select(Checklist).where(Checklist.slug == walk.checklist_slug)
                                   .order_by(Checklist.version)).scalars().all()
     languages = form_languages(versions[-1].definition)
-    context = {"walk": walk, "versions": versions, "languages": languages, "errors": {}}
+    # A walk may move to another audit that uses its checklist.
+    audits = [audit for audit in ordered_audits() if audit.checklist_slug == walk.checklist_slug]
+    context = {"walk": walk, "versions": versions, "languages": languages, "audits": audits, "errors": {}}
     if request.method == "GET":
         form = {f"title_{k}": v for k, v in walk.title.items()}
         form.update({f"description_{k}": v for k, v in (walk.description or {}).items()})
         form["version"] = str(walk.checklist_version)
+        form["audit"] = walk.audit.slug
         return render_template("console/walks/edit.html", form=form, **context)
     collector = Collector()
     title = localized(request.form, "title", languages, walk.title, collector=collector, label="Title")
@@ -184,11 +187,14 @@ def walk_edit(slug):
     version = request.form.get("version", "")
     if version not in {str(v.version) for v in versions}:
         collector.add("version", "Choose one of the checklist's versions.")
+    audit = request.form.get("audit") or walk.audit.slug
+    if audit not in {a.slug for a in audits}:
+        collector.add("audit", "Choose one of the audits that use the walk's checklist.")
     try:
         collector.raise_if_any()
     except FormErrors as error:
         return render_template("console/walks/edit.html", form=request.form, **{**context, "errors": error.errors}), 400
-    definition = {**walk_definition(walk), "title": title,
+    definition = {**walk_definition(walk), "title": title, "audit": audit,
                   "checklist": {"slug": walk.checklist_slug, "version": int(version)}}
     definition.pop("description", None)
     if description:
