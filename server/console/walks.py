@@ -4,11 +4,12 @@ from sqlalchemy import func, select
 
 from ..catalog.definitions import (
     DefinitionError,
-    apply_walk,
-    check_walk,
     get_checklist,
     latest_checklist,
-    station_codes_elsewhere,
+    remove_station,
+    save_station,
+    save_walk,
+    walk_definition,
 )
 from ..extensions import db
 from ..catalog.links import station_url, walk_url
@@ -21,40 +22,12 @@ from .forms import (
     FormErrors,
     form_languages,
     localized,
-    reorder,
     station_fields,
 )
 
 
-def station_definition(station):
-    """Return a stored station in the shared walk format."""
-    data = {"code": station.code, "title": station.title, "position": station.position}
-    if station.lat is not None and station.lon is not None:
-        data.update(lat=station.lat, lon=station.lon)
-    if station.items:
-        data["items"] = list(station.items)
-    return data
-
-
-def walk_definition(walk):
-    """Return a stored walk in the shared walk format, bound to its checklist version."""
-    data = {"slug": walk.slug, "title": walk.title,
-            "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
-            "stations": [station_definition(s) for s in walk.stations]}
-    if walk.description:
-        data["description"] = walk.description
-    return data
-
-
-def save_walk(walk, definition):
-    """Check a definition as the API does and write it onto the walk (new or existing)."""
-    checklist = check_walk(definition)
-    clash = station_codes_elsewhere([s["code"] for s in definition["stations"]], definition["slug"])
-    if clash:
-        raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
-    if walk.id is None:
-        db.session.add(walk)
-    apply_walk(walk, definition, checklist)
+def _save(walk, definition):
+    save_walk(definition, walk if walk.id is not None else None)
     db.session.commit()
 
 
@@ -120,7 +93,7 @@ def walk_new():
     if description:
         definition["description"] = description
     try:
-        save_walk(Walk(slug=slug), definition)
+        _save(Walk(slug=slug), definition)
     except DefinitionError as error:
         db.session.rollback()
         return render_template("console/walks/new.html", **context,
@@ -181,7 +154,7 @@ def walk_edit(slug):
     if description:
         definition["description"] = description
     try:
-        save_walk(walk, definition)
+        _save(walk, definition)
     except DefinitionError as error:
         db.session.rollback()
         return render_template("console/walks/edit.html", form=request.form, **context,
@@ -233,23 +206,18 @@ def station_edit(slug, code=None):
     except FormErrors as error:
         return render_template(template, form=request.form, chosen=chosen,
                                **{**context, "errors": error.errors}), 400
-    stations = [station_definition(s) for s in walk.stations]
-    data = {"code": new_code, "title": title, "position": 1}
+    data = {"code": new_code, "title": title}
     if lat is not None:
         data.update(lat=lat, lon=lon)
     if items:
         data["items"] = items
-    if station is None:
-        stations.append(data)
-    else:
-        stations = [data if s["code"] == new_code else s for s in stations]
-    definition = {**walk_definition(walk), "stations": reorder(stations, new_code, position)}
     try:
-        save_walk(walk, definition)
+        save_station(walk, data, position)
     except DefinitionError as error:
         db.session.rollback()
         return render_template(template, form=request.form, chosen=chosen, **context,
                                problems=_definition_messages(error)), 400
+    db.session.commit()
     flash(f"Station {new_code} saved.")
     return redirect(url_for("console.walk_show", slug=slug) + f"#station-{new_code}")
 
@@ -267,11 +235,13 @@ def station_delete(slug, code):
         .where(Response.walk_id == walk.id, Answer.station_code == station.code)).scalar_one()
     if request.method == "GET":
         return render_template("console/walks/station_delete.html", walk=walk, station=station, answers=answers)
-    stations = [station_definition(s) for s in walk.stations if s.code != station.code]
-    if not stations:
-        flash("A walk needs at least one station; add another before removing this one.", "error")
+    try:
+        remove_station(walk, station.code)
+    except DefinitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
         return redirect(url_for("console.walk_show", slug=slug))
-    save_walk(walk, {**walk_definition(walk), "stations": reorder(stations, None, None)})
+    db.session.commit()
     flash(f"Station {station.code} removed.")
     return redirect(url_for("console.walk_show", slug=slug))
 

@@ -25,6 +25,7 @@ from .rules import (
     WalkContext,
     classify,
     content_hash,
+    scale_of,
     validate_record,
 )
 
@@ -44,13 +45,15 @@ def walk_context(walk):
     ).all()
     versions = {}
     ids = {}
+    scales = {}
     for row in rows:
         versions[row.version] = frozenset(
             item["id"] for topic in row.definition["topics"] for item in topic["items"])
         ids[row.version] = row.id
+        scales[row.version] = scale_of(row.definition)
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
-        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
+        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids, scales=scales,
     )
 
 
