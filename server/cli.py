@@ -27,6 +27,7 @@ from .catalog.definitions import (
     seed_shared,
 )
 from .catalog.contract import SHARED_SCHEMA_DIR
+from .catalog.xlsform import XLSFormError, save_xlsform
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
@@ -92,6 +93,25 @@ def load_checklist_command(file):
         checklist, created = load_checklist(read_json(file))
     except (DefinitionError, ValueError) as error:
         _fail(str(error), getattr(error, "errors", []))
+    db.session.commit()
+    state = "new version" if created else "unchanged, still version"
+    click.echo(f"{checklist.slug}: {state} {checklist.version}")
+
+
+@click.command("load-xlsform")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The checklist's slug (default: the form's settings form_id).")
+def load_xlsform_command(file, slug):
+    """Load a checklist from an XLSForm; print each refused row and exit 1 if it is not a checklist."""
+    try:
+        checklist, created = save_xlsform(file.read_bytes(), slug=slug)
+    except XLSFormError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error} Nothing was saved.", err=True)
+        for problem in error.problems:
+            where = f"{problem['sheet'] or 'file'}" + (f" row {problem['row']}" if problem["row"] else "")
+            click.echo(f"  {where}: {problem['type'] or '-'}: {problem['why']}", err=True)
+        sys.exit(1)
     db.session.commit()
     state = "new version" if created else "unchanged, still version"
     click.echo(f"{checklist.slug}: {state} {checklist.version}")
@@ -260,6 +280,7 @@ def load_example_command(path):
 
 def register(app):
     """Attach the commands to the app's CLI."""
-    for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
+    for command in (seed_command, create_token_command, load_checklist_command, load_xlsform_command,
+                    export_command, walks_cli,
                     qr_command, create_user_command, load_example_command):
         app.cli.add_command(command)

@@ -213,10 +213,23 @@ def save_station(walk, station, position=None):
         stations.append(data)
     else:
         stations = [data if s["code"] == code else s for s in stations]
-    if position is not None and not (isinstance(position, int) and not isinstance(position, bool) and position >= 1):
+    if position is not None and not (isinstance(position, int) and not isinstance(position, bool)
+                                     and 1 <= position <= MAX_INT):
         raise DefinitionError("The station definition is invalid.",
-                              [{"path": "position", "message": f"{position!r} is not a whole number from 1."}])
-    save_walk({**walk_definition(walk), "stations": reorder(stations, code, position)}, walk)
+                              [{"path": "position", "message": f"{position!r} is not a whole number from 1 to "
+                                                               f"{MAX_INT}."}])
+    stations = reorder(stations, code, position)
+    index = next(i for i, s in enumerate(stations) if s["code"] == code)
+    try:
+        save_walk({**walk_definition(walk), "stations": stations}, walk)
+    except DefinitionError as error:
+        # Name the fields of this station as the caller sent them ("title", not "stations/3/title").
+        prefix = f"stations/{index}"
+        for entry in error.errors:
+            path = entry.get("path") or ""
+            if path == prefix or path.startswith(prefix + "/"):
+                entry["path"] = path[len(prefix) + 1:]
+        raise
     return walk.station(code), created
 
 
