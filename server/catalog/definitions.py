@@ -26,21 +26,38 @@ def definition_hash(definition):
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _duplicate_ids(definition):
+    """List ids used twice (items across the checklist, topics among topics), read defensively."""
+    errors, items, topics = [], {}, {}
+    for t, topic in enumerate(definition.get("topics") or [] if isinstance(definition, dict) else []):
+        if not isinstance(topic, dict):
+            continue
+        if isinstance(topic.get("id"), str):
+            if topic["id"] in topics:
+                errors.append({"path": f"topics/{t}/id", "message": f"Topic id '{topic['id']}' is used twice."})
+            topics.setdefault(topic["id"], t)
+        for i, item in enumerate(topic.get("items") or [] if isinstance(topic.get("items"), list) else []):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                if item["id"] in items:
+                    errors.append({"path": f"topics/{t}/items/{i}/id",
+                                   "message": f"Item id '{item['id']}' is used twice."})
+                items.setdefault(item["id"], (t, i))
+    return errors
+
+
 def check_checklist(definition):
-    """Validate a checklist definition; raise DefinitionError listing every problem."""
-    errors = schema_errors("checklist", definition)
+    """Validate a checklist definition; raise DefinitionError listing every problem.
+
+    The one check every way in shares (console, API, CLI, XLSForm, shared_schema/ files):
+    the JSON Schema, then what it cannot express (unique ids, labels on the scale).
+    """
+    errors = schema_errors("checklist", definition) + _duplicate_ids(definition)
     if not errors:
         scale = definition["scale"]
         off_scale = sorted(key for key in scale.get("labels") or {} if not scale["min"] <= int(key) <= scale["max"])
         if off_scale:
             errors.append({"path": "scale/labels", "message": f"Labels for scores off the {scale['min']}–"
                            f"{scale['max']} scale: {', '.join(off_scale)}."})
-        seen = set()
-        for topic in definition["topics"]:
-            for item in topic["items"]:
-                if item["id"] in seen:
-                    errors.append({"path": "topics", "message": f"Item id '{item['id']}' is used twice."})
-                seen.add(item["id"])
     if errors:
         raise DefinitionError("The checklist definition is invalid.", errors)
 

@@ -9,6 +9,7 @@ bp.record_once(lambda state: formatting.register(state.app))
 
 from . import (  # noqa: E402,F401
     auth,
+    checklists,
     downloads,
     errors,
     imports,
