@@ -24,7 +24,7 @@ from scripts.bench_sync import make_checklist  # noqa: E402
 from server import create_app  # noqa: E402
 from server.catalog.definitions import seed_shared  # noqa: E402
 from server.extensions import db  # noqa: E402
-from server.records.ingest import apply_batch, log_records  # noqa: E402
+from server.records.ingest import deliver  # noqa: E402
 from server.models import ApiToken, Walk  # noqa: E402
 
 EXPORTS = ["/api/v1/export/responses.csv?layout=long", "/api/v1/export/responses.csv?layout=wide",
@@ -41,7 +41,7 @@ def filled_app(checklists):
         for start in range(0, checklists, 500):
             records = [make_checklist(i) for i in range(start, min(start + 500, checklists))]
             device = str(uuid.uuid4())
-            apply_batch(walk, device, records, log_records(walk.slug, device, records, "127.0.0.1"))
+            deliver(walk, device, records, source="import", remote_addr="127.0.0.1")
         token, plaintext = ApiToken.issue("admin")
         db.session.add(token)
         db.session.commit()

@@ -31,7 +31,7 @@ from .catalog.xlsform import XLSFormError, save_xlsform
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
-from .records.ingest import apply_batch, log_records
+from .records.ingest import deliver
 from .catalog.links import station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
 from .documents.qr import png_bytes, svg_bytes
@@ -272,8 +272,7 @@ def load_example_command(path):
     for batch in dataset["batches"]:
         walk = _walks_named([batch["walk"]])[0]
         request = batch["request"]
-        batch_id = log_records(walk.slug, request["device_id"], request["responses"], None, source="import")
-        for result in apply_batch(walk, request["device_id"], request["responses"], batch_id):
+        for result in deliver(walk, request["device_id"], request["responses"], source="import").results:
             counts[result["status"]] += 1
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + f" from {path.name}.")
 

@@ -182,6 +182,8 @@ class SyncResultSchema(Schema):
     id = fields.Str(allow_none=True)
     status = fields.Str(validate=validate.OneOf(STATUSES))
     revision = fields.Int(metadata={"description": "The revision the server now holds."})
+    code = fields.Str(metadata={"description": "With rejected, when a rule about what the server holds refused "
+                                               "the record (e.g. deleted): a short machine-readable reason."})
     errors = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
 
 

@@ -7,7 +7,7 @@ from flask import current_app, jsonify, request
 from ..access.auth import check_walk_key
 from ..errors import ApiError
 from ..extensions import limiter
-from ..records.ingest import apply_batch, log_records, mark_batch_rejected
+from ..records.ingest import deliver, keep_refused
 from ..models import utcnow
 from ..reports.queries import find_walk
 from ..records.rules import validate_envelope
@@ -70,19 +70,17 @@ def _refused_raw(walk, raw, code, message, reason):
     """Keep the raw body in the log as refused; return the error to answer."""
     # PostgreSQL cannot store NUL in text: keep it visible as the JSON escape it would have been.
     text = raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
-    batch = log_records(walk.slug, None, [text], request.remote_addr)
     details = {"": [reason]}
-    mark_batch_rejected(batch, details)
+    keep_refused(walk.slug, None, [text], details, remote_addr=request.remote_addr)
     return ApiError(400, message, code=code, details=details)
 
 
-def _log(walk, body):
-    """Log every record of the body (or the body itself when it has no list of records)."""
+def _refuse(walk, body, errors):
+    """Keep every record of a refused body (or the body itself when it has no list of records) in the log."""
     records = body.get("responses") if isinstance(body, dict) else None
     device_id = body.get("device_id") if isinstance(body, dict) else None
-    logged = records if isinstance(records, list) else [body]
-    return log_records(walk.slug, device_id if isinstance(device_id, str) else None, logged,
-                       request.remote_addr), records, device_id
+    keep_refused(walk.slug, device_id if isinstance(device_id, str) else None,
+                 records if isinstance(records, list) else [body], errors, remote_addr=request.remote_addr)
 
 
 @bp.post("/walks/<slug>/sync")
@@ -102,18 +100,17 @@ def sync_walk(slug):
             raise
         refusal = error
     body = _parse(walk, _decoded_body(config["SYNC_MAX_BYTES"]))
-    batch, records, device_id = _log(walk, body)
     if refusal is not None:
         # Kept in the log so an admin can apply the records once the device is sorted out.
-        mark_batch_rejected(batch, {"": [refusal.message]})
+        _refuse(walk, body, {"": [refusal.message]})
         raise refusal
     errors = validate_envelope(body, config["SYNC_MAX_RESPONSES"])
     if errors:
-        mark_batch_rejected(batch, errors)
-        too_many = isinstance(records, list) and len(records) > config["SYNC_MAX_RESPONSES"]
-        if too_many:
+        _refuse(walk, body, errors)
+        records = body.get("responses") if isinstance(body, dict) else None
+        if isinstance(records, list) and len(records) > config["SYNC_MAX_RESPONSES"]:
             raise ApiError(413, errors["responses"][0], details={"max_responses": config["SYNC_MAX_RESPONSES"]})
         raise ApiError(400, "The sync request is malformed; see details.", code="malformed_request",
                        details=errors)
-    results = apply_batch(walk, device_id, records, batch)
-    return jsonify({"results": results, "server_time": utcnow().isoformat().replace("+00:00", "Z")})
+    delivery = deliver(walk, body["device_id"], body["responses"], source="sync", remote_addr=request.remote_addr)
+    return jsonify({"results": delivery.results, "server_time": utcnow().isoformat().replace("+00:00", "Z")})

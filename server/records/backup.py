@@ -7,7 +7,7 @@ Accepted shapes, all JSON:
 - the server's own export (GET /api/v1/export/responses.json): {"responses": [...]}, each
   response naming its "walk" and "device_id".
 Records are grouped by walk and device, logged with source "import", then applied with
-ingest.apply_batch: a record already stored comes back "duplicate" and is not counted twice.
+ingest.deliver: a record already stored comes back "duplicate" and is not counted twice.
 """
 import json
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from .ingest import apply_batch, log_records
+from .ingest import deliver
 from ..models import Walk
 from .rules import ACCEPTED, DUPLICATE, REJECTED, STALE, is_uuid
 
@@ -111,8 +111,8 @@ def import_backup(groups, may_import, remote_addr):
             summary["closed"].append(walk.slug)
         for start in range(0, len(group.records), chunk):
             records = group.records[start:start + chunk]
-            batch_id = log_records(walk.slug, group.device_id, records, remote_addr, source="import")
-            for result in apply_batch(walk, group.device_id, records, batch_id):
+            delivery = deliver(walk, group.device_id, records, source="import", remote_addr=remote_addr)
+            for result in delivery.results:
                 counts[result["status"]] += 1
                 summary["counts"][result["status"]] += 1
                 if result["status"] == REJECTED:

@@ -1,4 +1,11 @@
-"""Apply a batch of device records to the database under the sync rules.
+"""The one path by which a device's records enter the database, whatever the door.
+
+`deliver(walk, device_id, records, source=..., remote_addr=...)` is called by the sync
+API, the console's backup import, the log's correct-and-re-apply and `load-example`:
+it logs every record, validates it, classifies it under the sync rules (rules.py), stores
+the accepted ones, calls the registered record parts (parts.py) and returns one outcome
+per record in order. `keep_refused` logs a batch that is refused as a whole (a closed
+walk, a malformed request) so that it can still be repaired.
 
 Set-based: one query reads what is stored for the whole batch and a handful of
 executemany statements write it, whatever the number of answers. The raw records
@@ -10,6 +17,7 @@ import logging
 import random
 import time
 import uuid
+from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -18,6 +26,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Answer, Checklist, Response, SyncLogEntry, utcnow
+from . import parts as record_parts
+from .parts import Written
 from .rules import (
     ACCEPTED,
     REJECTED,
@@ -37,6 +47,38 @@ answers_table = Answer.__table__
 log_table = SyncLogEntry.__table__
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What became of a delivered batch: its id in the sync log and one result per record, in order.
+
+    A result is {"id", "status"} plus "revision" (what the server now holds) for a valid record,
+    "errors" (field path -> messages) for a rejected one and "code" when a record part refused it.
+    """
+
+    batch_id: str
+    results: list
+
+
+def deliver(walk, device_id, records, *, source="sync", remote_addr=None):
+    """Log, validate, classify and store one device's records for one walk; return a Delivery.
+
+    `source` names the door in the log ("sync", "import", "reapply"). The caller has checked
+    who may deliver to the walk and that `device_id` is a UUID.
+    """
+    batch_id = log_records(walk.slug, device_id, records, remote_addr, source=source)
+    return Delivery(batch_id, apply_batch(walk, device_id, records, batch_id))
+
+
+def keep_refused(walk_slug, device_id, records, errors, *, source="sync", remote_addr=None):
+    """Log records refused as a whole batch (with the reason) so an admin can repair them; return the batch id.
+
+    A record may be raw text when the body was not JSON at all.
+    """
+    batch_id = log_records(walk_slug, device_id, records, remote_addr, source=source)
+    mark_batch_rejected(batch_id, errors)
+    return batch_id
+
+
 def walk_context(walk):
     """Collect what records of this walk are checked against."""
     rows = db.session.execute(
@@ -53,7 +95,8 @@ def walk_context(walk):
         scales[row.version] = scale_of(row.definition)
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
-        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids, scales=scales,
+        station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
+        parts=record_parts.registered(), scales=scales,
     )
 
 
@@ -156,12 +199,20 @@ def _apply(walk, device_id, checked, batch_id, context):
             query = query.with_for_update()  # concurrent edits of one record queue up here
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
-    existed = set(stored)
+    existed = {record_id: row.revision for record_id, row in stored.items()}
+    refused = {}
+    for part in context.parts:
+        refused.update(part.refuse(ids, walk) if ids else {})
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
+            continue
+        refusal = refused.get(clean["id"])
+        if refusal is not None:
+            results.append({"id": clean["id"], "status": REJECTED, "code": refusal.code,
+                            "errors": {"id": [refusal.message]}})
             continue
         status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
         if status == ACCEPTED:
@@ -173,6 +224,11 @@ def _apply(walk, device_id, checked, batch_id, context):
         results.append(result)
 
     _write(walk, device_id, writes, existed, context)
+    if writes and context.parts:
+        written = [Written(record_id, record, record_id not in existed, existed.get(record_id))
+                   for record_id, (record, _) in writes.items()]
+        for part in context.parts:
+            part.store(walk, device_id, written)
     _record_outcomes(batch_id, results)
     return results
 

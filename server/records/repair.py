@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from .ingest import apply_batch, log_records
+from .ingest import deliver
 from ..models import SyncLogEntry, Walk
 from .rules import ACCEPTED, DUPLICATE, REJECTED, is_uuid
 
@@ -55,11 +55,10 @@ def reapply(entry, payload_text, device_id, remote_addr):
     device_id = (device_id or "").strip().lower()
     if not is_uuid(device_id):
         raise RepairError("Give the id of the device that made the record (a UUID).")
-    batch_id = log_records(walk.slug, device_id, records, remote_addr, source="reapply")
-    results = apply_batch(walk, device_id, records, batch_id)
-    entries = db.session.execute(select(SyncLogEntry).where(SyncLogEntry.batch_id == batch_id)
+    delivery = deliver(walk, device_id, records, source="reapply", remote_addr=remote_addr)
+    entries = db.session.execute(select(SyncLogEntry).where(SyncLogEntry.batch_id == delivery.batch_id)
                                  .order_by(SyncLogEntry.seq)).scalars().all()
-    if all(result["status"] in SETTLED for result in results):
+    if all(result["status"] in SETTLED for result in delivery.results):
         entry.superseded_by = entries[0].id
         db.session.commit()
-    return results, entries
+    return delivery.results, entries

@@ -46,6 +46,8 @@ class WalkContext:
     station_codes: frozenset
     # version -> database id of that checklist version
     checklist_ids: dict
+    # the registered record parts (see parts.py) whose fields are checked with the rest
+    parts: tuple = ()
     # version -> (min, max, dont_know offered); a version missing here gets the contract's bounds
     scales: dict = field(default_factory=dict)
 
@@ -168,6 +170,11 @@ def validate_record(raw, context):
             if clean is not None:
                 clean_answers.append(clean)
 
+    extras = {}
+    for part in context.parts:
+        if part.field is not None and part.field in raw:
+            extras[part.field] = part.validate(raw[part.field], context, fail)
+
     if errors:
         return None, errors
     record = {
@@ -179,6 +186,7 @@ def validate_record(raw, context):
         "started_at": started_at,
         "updated_at": updated_at,
         "answers": clean_answers,
+        **extras,
     }
     return record, {}
 
@@ -273,9 +281,10 @@ def content_hash(record):
     """Return a digest of a normalised record's content, for telling resends from edits.
 
     Stored with each response: changing how it is computed would make resends look like edits.
+    A part's field (see parts.py) counts only when the record carries it, so records without
+    one keep the digest they always had.
     """
-    body = {key: record[key] for key in
-            ("checklist", "checklist_version", "participant", "started_at", "updated_at", "answers")}
+    body = {key: value for key, value in record.items() if key not in ("id", "revision")}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
