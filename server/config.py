@@ -40,6 +40,9 @@ def from_environment(instance_path):
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Map tiles for the console's station maps; any {z}/{x}/{y} tile server (OpenStreetMap by default).
+        "TILE_URL": env.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (as phones need for offline use), the console's cookie never travels in clear.

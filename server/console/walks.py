@@ -1,5 +1,5 @@
 """Walk pages: list, create and edit walks and stations, close, reopen, rotate the key."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..catalog.definitions import (
@@ -9,6 +9,7 @@ from ..catalog.definitions import (
     remove_station,
     save_station,
     save_walk,
+    station_definition,
     walk_definition,
 )
 from ..extensions import db
@@ -22,6 +23,7 @@ from .forms import (
     FormErrors,
     form_languages,
     localized,
+    number,
     station_fields,
 )
 
@@ -120,7 +122,7 @@ def walk_show(slug):
     responses = db.session.execute(select(func.count()).select_from(Response)
                                    .where(Response.walk_id == walk.id)).scalar_one()
     return render_template("console/walks/show.html", walk=walk, checklist=checklist, texts=texts,
-                           responses=responses, walk_link=walk_url(walk),
+                           responses=responses, walk_link=walk_url(walk), map_config=map_config(),
                            station_links={s.code: station_url(walk, s) for s in walk.stations})
 
 
@@ -244,6 +246,37 @@ def station_delete(slug, code):
     db.session.commit()
     flash(f"Station {station.code} removed.")
     return redirect(url_for("console.walk_show", slug=slug))
+
+
+def map_config():
+    """Return what the station maps need: the tile address (TILE_URL) and its attribution."""
+    return {"tile_url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
+
+
+@bp.post("/walks/<slug>/stations/<code>/place")
+@signed_in("admin")
+def station_place(slug, code):
+    """Save a station's coordinates from the map (a click or a dragged marker); answer JSON for the page's script."""
+    walk = walk_or_404(slug)
+    station = walk.station(code)
+    if station is None:
+        return jsonify({"error": f"Walk '{slug}' has no station '{code}'."}), 404
+    collector = Collector()
+    lat = number(request.form, "lat", collector, -90, 90, "Latitude")
+    lon = number(request.form, "lon", collector, -180, 180, "Longitude")
+    if lat is None or lon is None:
+        messages = [m for ms in collector.errors.values() for m in ms] or ["Give a latitude and a longitude."]
+        return jsonify({"error": " ".join(messages)}), 400
+    data = station_definition(station)
+    data.pop("position", None)
+    data.update(lat=round(lat, 6), lon=round(lon, 6))
+    try:
+        save_station(walk, data)
+    except DefinitionError as error:
+        db.session.rollback()
+        return jsonify({"error": "; ".join(_definition_messages(error))}), 400
+    db.session.commit()
+    return jsonify({"code": station.code, "lat": data["lat"], "lon": data["lon"]})
 
 
 def _set_closed(slug, closed):
