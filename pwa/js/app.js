@@ -1,116 +1,63 @@
 /**
- * The walker app's entry: reads the walk and station from the address and the walk key from the fragment,
- * shows the right screen, and writes every change to the device at once (store.js) before anything else.
+ * The walker app's entry: start-up and routing. Reads the walk and station from the address (and the walk key
+ * from the fragment), draws the screen of the current tab, and redraws after changes and syncs.
+ *
+ * Screens live in ui/ (home, station, records, device); every change goes to the device first (changes.js);
+ * store.js is the only module touching IndexedDB, api.js the only one talking to the server.
  */
-import {HttpError, NetworkError} from "./api.js";
-import {ensureChecklist, ensureWalk, refreshCatalog} from "./catalog.js";
-import {LANGUAGES, formatTime, language, localized, pickLanguage, setLanguage, t} from "./i18n.js";
-import {backupDocument, needsSync, newRecord, setAside, withAnswer, withParticipant} from "./records.js";
-import {appPath, findStation, parseLocation, rootPath} from "./route.js";
+import {downloadBackup} from "./backup.js";
+import {refreshCatalog} from "./catalog.js";
+import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
+import {LANGUAGES, language, pickLanguage, setLanguage, t} from "./i18n.js";
+import {captureKey, openCode} from "./opening.js";
+import {withAnswer, withParticipant} from "./records.js";
+import {appPath, parseLocation, rootPath} from "./route.js";
 import * as store from "./store.js";
-import {deviceId, onSyncStatus, syncNow, syncSoon, syncStatus} from "./sync.js";
-import {deviceView, problemText} from "./ui/device.js";
+import {onSyncStatus, syncNow, syncSoon} from "./sync.js";
+import {deviceScreen} from "./ui/device.js";
 import {fill, h} from "./ui/dom.js";
-import {homeView} from "./ui/home.js";
-import {recordsView} from "./ui/records.js";
-import {canScan, scanQr} from "./ui/scanner.js";
-import {stationView} from "./ui/station.js";
+import {homeScreen} from "./ui/home.js";
+import {recordsScreen} from "./ui/records.js";
+import {scanQr} from "./ui/scanner.js";
+import {stationScreen, walkNotices} from "./ui/station.js";
+import {updateOfflineLine, updateSyncLine} from "./ui/status.js";
 import {banner, clearTransientBanners, setupInstallHint, setupServiceWorker, translateBanners} from "./ui/updates.js";
 
 // Quiet time after an edit before sending it; on failure the backoff takes over.
 const AUTO_SYNC_DELAY = 30000;
 
 const viewArea = document.getElementById("view");
-const syncLine = document.getElementById("sync-status");
-const offlineLine = document.getElementById("offline-status");
-const app = {tab: "answer", view: null, walk: null, checklist: null, station: null, record: null, swReady: false};
-let writes = Promise.resolve();
+const app = {tab: "answer", view: null, walk: null, checklist: null, station: null, record: null, notice: null,
+  swReady: false};
 
-/** Queue a change to the device's data; changes run one at a time, in order. */
-function queueWrite(change) {
-  const done = writes.then(change);
-  writes = done.catch((error) => {
-    banner("save-error", () => [t("save_failed", {reason: error.message})], {dismissible: true, role: "alert"});
-  });
-  return done;
-}
+onWriteFailed((error) => {
+  banner("save-error", () => [t("save_failed", {reason: error.message})], {dismissible: true, role: "alert"});
+});
 
-async function captureKey() {
-  const {walk, key} = parseLocation(location.href);
-  if (!walk || !key) return;
-  // Keep the key, then drop it from the visible address so it is not shared by accident.
-  history.replaceState(history.state, "", location.pathname + location.search);
-  if ((await store.getWalkKey(walk)) === key) return;
-  await store.setWalkKey(walk, key);
-  await store.setMeta(`problem:${walk}`, null);
-}
-
-async function loadWalk(slug) {
-  try {
-    const walk = await ensureWalk(slug);
-    return {walk, checklist: await ensureChecklist(walk.checklist)};
-  } catch (error) {
-    if (error instanceof HttpError && error.status === 404) return {error: t("walk_not_found", {walk: slug})};
-    if (error instanceof NetworkError) return {error: t("walk_unknown_offline")};
-    return {error: t("load_failed", {reason: error.message})};
-  }
-}
-
-async function currentRecord(slug) {
-  const id = await store.getMeta(`current:${slug}`);
-  return (id && (await store.getRecord(id))) || null;
-}
-
-async function walkNotices(slug) {
-  const problem = (await store.getMeta(`problem:${slug}`)) || ((await store.getWalkKey(slug)) ? null : {code: "key_missing"});
-  const message = problemText(problem);
-  return message ? [h("p", {class: "problem", role: "alert"}, message)] : [];
-}
+// Screens: each resolves with the element to show.
 
 async function answerScreen() {
   const route = parseLocation(location.href);
   app.walk = app.checklist = app.station = app.record = null;
-  if (!route.walk) {
-    return homeView({walks: await store.listWalks(), canScan: canScan(), notice: app.notice,
-      actions: {openCode, scan}});
-  }
-  const loaded = await loadWalk(route.walk);
-  if (loaded.error) {
-    return homeView({walks: await store.listWalks(), canScan: canScan(), notice: app.notice || loaded.error,
-      actions: {openCode, scan}});
-  }
-  const {walk} = loaded;
-  const station = route.code ? walk.stations.find((s) => s.code === route.code) : null;
-  const record = await currentRecord(walk.slug);
-  // A checklist started before the walk moved to a newer checklist version keeps its own version.
-  const checklist = record && record.checklist_version !== loaded.checklist.version
-    ? await ensureChecklist({slug: record.checklist, version: record.checklist_version}) : loaded.checklist;
+  const home = (notice) => homeScreen({notice, actions: {openCode: openTyped, scan}});
+  if (!route.walk) return home(app.notice);
+  const opened = await stationScreen({route, actions: {answer, profile, newParticipant}});
+  if (opened.error) return home(app.notice || opened.error);
+  const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
-  const notices = h("div", {class: "notices", id: "notices"}, await walkNotices(walk.slug),
-    route.code && !station && h("p", {class: "problem", role: "alert"}, t("station_not_found", {code: route.code})));
-  document.title = `${localized(station?.title || walk.title).text} – ${t("app_title")}`;
-  return stationView({walk, checklist, station, record, notices,
-    actions: {answer, profile, newParticipant}});
+  return view;
 }
 
-async function recordsScreen() {
-  const records = await store.listRecords();
-  const walks = await store.listWalks();
-  const currentIds = new Set(await Promise.all(walks.map((w) => store.getMeta(`current:${w.slug}`))));
-  return recordsView({records, walks, currentIds, actions: {resume, newParticipant: app.walk && newParticipant}});
-}
+const recordsTab = () => recordsScreen({actions: {resume, newParticipant: app.walk && newParticipant}});
 
-async function deviceScreen() {
-  const walks = await store.listWalks();
-  const problems = new Map(await Promise.all(walks.map(async (w) => [w.slug, await store.getMeta(`problem:${w.slug}`)])));
-  const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
-  return deviceView({walks, records: await store.listRecords(), problems, keys,
-    lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
-    deviceId: await deviceId(), offlineReady: await offlineReady(),
+async function deviceTab() {
+  return deviceScreen({offlineReady: await offlineReady(),
     actions: {syncNow: () => syncNow({manual: true}), backup: downloadBackup}});
 }
 
-const SCREENS = {answer: answerScreen, records: recordsScreen, device: deviceScreen};
+const SCREENS = {answer: answerScreen, records: recordsTab, device: deviceTab};
+
+// Drawing.
 
 let rendering = Promise.resolve();
 
@@ -138,7 +85,7 @@ function show(options = {}) {
 
 async function render({moveFocus = false} = {}) {
   // Draw from the stored state only once the changes already made are written.
-  await writes;
+  await written();
   const focused = document.activeElement?.id;
   const view = await SCREENS[app.tab]();
   const typing = unsavedTyping();
@@ -167,34 +114,33 @@ function go(path) {
   return show({moveFocus: true});
 }
 
-async function startRecord(walk, checklist, now) {
-  const records = await store.listRecords(walk.slug);
-  const record = newRecord({id: crypto.randomUUID(), walk: walk.slug, checklist, now,
-    number: Math.max(0, ...records.map((r) => r.number || 0)) + 1, participant: {language: language()}});
-  await store.putRecord(record);
-  await store.setMeta(`current:${walk.slug}`, record.id);
-  return record;
+function interceptLinks(event) {
+  const link = event.target.closest("a[href]");
+  if (!link || link.target || link.hasAttribute("download") || event.defaultPrevented || event.button !== 0 ||
+      event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(link.href);
+  if (url.origin !== location.origin || (!parseLocation(url.href).walk && url.pathname !== rootPath())) return;
+  event.preventDefault();
+  go(url.pathname);
 }
+
+// What the walker does on the answer screen.
 
 /** Apply one change to the current participant's checklist, starting it on the first answer. */
 function edit(apply) {
-  const {walk, checklist, station} = app;
-  return queueWrite(async () => {
-    const now = new Date().toISOString();
-    const record = (await currentRecord(walk.slug)) || (await startRecord(walk, checklist, now));
-    const saved = await store.updateRecord(record.id, (r) => apply(r, station?.code ?? null, now));
+  const {walk} = app;
+  return editCurrent({...app, participant: {language: language()}}, apply, (saved) => {
     if (app.walk?.slug === walk.slug) {
       app.record = saved;
       app.view?.show?.(saved);
     }
     syncSoon(AUTO_SYNC_DELAY);
-    updateStatus();
-    return saved;
+    updateSyncLine();
   });
 }
 
 function answer(item, change) {
-  // A failed write is already reported on screen by queueWrite.
+  // A failed write is already reported on screen (onWriteFailed).
   return edit((record, station, now) => withAnswer(record, item, change, station, now)).then(askPersistence, () => {});
 }
 
@@ -203,24 +149,15 @@ function profile(change) {
 }
 
 async function newParticipant() {
-  const slug = app.walk.slug;
-  await queueWrite(async () => {
-    const id = await store.getMeta(`current:${slug}`);
-    if (id) await store.updateRecord(id, setAside);
-    await store.setMeta(`current:${slug}`, null);
-  });
+  await closeCurrent(app.walk.slug);
   app.tab = "answer";
   await show({moveFocus: true});
   banner("participant-banner", () => [t("new_started")], {transient: true});
-  updateStatus();
+  updateSyncLine();
 }
 
 async function resume(record) {
-  await queueWrite(async () => {
-    const id = await store.getMeta(`current:${record.walk}`);
-    if (id && id !== record.id) await store.updateRecord(id, setAside);
-    await store.setMeta(`current:${record.walk}`, record.id);
-  });
+  await makeCurrent(record);
   const latest = [...record.answers].sort((a, b) => String(a.answered_at).localeCompare(String(b.answered_at))).at(-1);
   await go(appPath(record.walk, latest?.station));
 }
@@ -233,84 +170,34 @@ async function askPersistence() {
   banner("storage-banner", () => [t(granted ? "storage_persisted" : "storage_not_persisted")], {dismissible: true});
 }
 
-async function openCode(typed) {
-  if (/^https?:/i.test(typed.trim())) return openLink(typed.trim());
-  let found = findStation(await store.listWalks(), typed);
-  if (!found) {
-    // A station added since the walks were saved: look once more online.
-    await refreshCatalog().catch(() => {});
-    found = findStation(await store.listWalks(), typed);
-  }
-  if (!found) return t("code_unknown", {code: typed.trim()});
-  await go(appPath(found.walk.slug, found.station.code));
-  return null;
-}
-
-async function openLink(link) {
-  let route = {};
-  try {
-    route = parseLocation(new URL(link).href);
-  } catch {
-    // Not a link at all: said below.
-  }
-  // Only this app's own walk and station links open here; the route knows the app's origin and path.
-  if (!route.walk) return t("link_foreign", {link: link.length > 80 ? `${link.slice(0, 79)}…` : link});
-  if (route.key && (await store.getWalkKey(route.walk)) !== route.key) {
-    await store.setWalkKey(route.walk, route.key);
-    await store.setMeta(`problem:${route.walk}`, null);
-    syncNow();
-  }
-  await go(appPath(route.walk, route.code));
-  return null;
+async function openTyped(typed) {
+  const {path, message} = await openCode(typed);
+  if (path) await go(path);
+  return message || null;
 }
 
 async function scan() {
   try {
     const value = await scanQr();
-    if (value) app.notice = await openCode(value);
+    if (value) app.notice = await openTyped(value);
   } catch (error) {
     app.notice = error.message;
   }
   if (app.notice) await show();
 }
 
-async function downloadBackup() {
-  const now = new Date().toISOString();
-  const id = await deviceId();
-  const file = JSON.stringify(backupDocument(await store.listRecords(), id, now), null, 1);
-  const url = URL.createObjectURL(new Blob([file], {type: "application/json"}));
-  const link = h("a", {href: url, download: `city-audit-backup-${now.slice(0, 10)}-${id.slice(0, 8)}.json`, hidden: true});
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
+// Status and chrome.
 
 async function offlineReady() {
   return app.swReady && Boolean(await store.getMeta("catalogAt"));
 }
 
 async function updateOffline() {
-  offlineLine.textContent = (await offlineReady()) ? t("offline_ready") : t("offline_not_ready");
-}
-
-async function updateStatus() {
-  const status = syncStatus();
-  const records = await store.listRecords();
-  const waiting = records.filter((r) => needsSync(r)).length;
-  const refused = records.filter((r) => r.syncState === "refused").length;
-  let message = "";
-  if (status.phase === "sending") message = t("sync_progress", {sent: status.sent, total: status.total});
-  else if (status.phase === "retry") message = t("sync_retry", {time: formatTime(new Date(status.retryAt).toISOString())});
-  else if (waiting) message = t("waiting_n", {n: waiting});
-  else if (status.manual && status.phase === "idle") message = t("sync_nothing");
-  else if (records.length && !refused) message = t("all_synced");
-  if (refused) message = `${message} ${t("refused_n", {n: refused})}`.trim();
-  syncLine.textContent = message;
+  updateOfflineLine(await offlineReady());
 }
 
 async function afterSync(status) {
-  await updateStatus();
+  await updateSyncLine();
   if (status.phase === "sending") return;
   if (app.tab !== "answer") await show();
   else if (app.walk) {
@@ -336,16 +223,6 @@ function renderChrome() {
   for (const button of document.querySelectorAll("[data-tab]")) button.textContent = t(`tab_${button.dataset.tab}`);
 }
 
-function interceptLinks(event) {
-  const link = event.target.closest("a[href]");
-  if (!link || link.target || link.hasAttribute("download") || event.defaultPrevented || event.button !== 0 ||
-      event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const url = new URL(link.href);
-  if (url.origin !== location.origin || (!parseLocation(url.href).walk && url.pathname !== rootPath())) return;
-  event.preventDefault();
-  go(url.pathname);
-}
-
 async function boot() {
   setLanguage((await store.getMeta("language")) || pickLanguage(navigator.languages));
   renderChrome();
@@ -357,7 +234,7 @@ async function boot() {
     await store.setMeta("language", event.target.value);
     renderChrome();
     translateBanners();
-    updateStatus();
+    updateSyncLine();
     updateOffline();
     await show();
   });
@@ -366,13 +243,13 @@ async function boot() {
   }
   await show();
   onSyncStatus(afterSync);
-  updateStatus();
+  updateSyncLine();
   updateOffline();
   // The iOS Safari hint shows until the walker dismisses it once.
   setupInstallHint({hintDismissed: Boolean(await store.getMeta("installHintDismissed")),
     onHintDismissed: () => store.setMeta("installHintDismissed", true).catch(() => {})});
   setupServiceWorker({
-    beforeReload: () => writes,
+    beforeReload: written,
     onReady: () => { app.swReady = true; updateOffline(); },
   }).catch((error) => console.warn("service worker:", error));
   if (navigator.storage?.persisted && (await store.getMeta("persistAsked"))) {

@@ -1,6 +1,8 @@
 /** The facilitator's view of this device: counts per station and per state, sync, storage and backup. */
 import {formatTime, localized, t} from "../i18n.js";
 import {STATES, isAnswered} from "../records.js";
+import * as store from "../store.js";
+import {deviceId} from "../sync.js";
 import {h} from "./dom.js";
 
 /** Return the message for a walk's sync problem, or null. */
@@ -61,4 +63,14 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),
       h("p", {class: "muted"}, t("device_id", {id: deviceId.slice(0, 8)}))));
+}
+
+/** Load what this device holds and render the view; offlineReady tells whether the app works offline. */
+export async function deviceScreen({offlineReady, actions}) {
+  const walks = await store.listWalks();
+  const problems = new Map(await Promise.all(walks.map(async (w) => [w.slug, await store.getMeta(`problem:${w.slug}`)])));
+  const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
+  return deviceView({walks, records: await store.listRecords(), problems, keys,
+    lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
+    deviceId: await deviceId(), offlineReady, actions});
 }

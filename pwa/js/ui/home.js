@@ -1,7 +1,9 @@
 /** The start screen: type a station code, scan a QR code, or pick a walk saved on this device. */
 import {localized, t} from "../i18n.js";
 import {appPath} from "../route.js";
+import * as store from "../store.js";
 import {h} from "./dom.js";
+import {canScan} from "./scanner.js";
 
 /** Render the start screen; actions.openCode(text) opens a typed code, actions.scan() starts the camera. */
 export function homeView({walks, notice, canScan, actions}) {
@@ -29,4 +31,9 @@ export function homeView({walks, notice, canScan, actions}) {
             h("a", {href: appPath(walk.slug)}, localized(walk.title).text),
             walk.closed ? ` (${t("closed")})` : "")))
         : h("p", {}, t("no_walks"))));
+}
+
+/** Load the walks on this device and render the start screen with an optional notice. */
+export async function homeScreen({notice, actions}) {
+  return homeView({walks: await store.listWalks(), canScan: canScan(), notice, actions});
 }

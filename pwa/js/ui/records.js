@@ -1,6 +1,7 @@
 /** "Checklists on this device": every participant's checklist with its sync state. */
 import {formatTime, localized, t} from "../i18n.js";
 import {isAnswered} from "../records.js";
+import * as store from "../store.js";
 import {h} from "./dom.js";
 
 /** Return a record's sync state in words. */
@@ -27,4 +28,12 @@ export function recordsView({records, walks, currentIds, actions}) {
         !current && h("button", {type: "button", class: "secondary", onclick: () => actions.resume(record)},
           t("resume")));
     })) : h("p", {}, t("no_checklists")));
+}
+
+/** Load every record on this device and render the list. */
+export async function recordsScreen({actions}) {
+  const records = await store.listRecords();
+  const walks = await store.listWalks();
+  const currentIds = new Set(await Promise.all(walks.map((w) => store.getMeta(`current:${w.slug}`))));
+  return recordsView({records, walks, currentIds, actions});
 }

@@ -1,7 +1,12 @@
 /** The answering screen for a walk or one of its stations: the station's items first, then the rest by topic. */
+import {HttpError, NetworkError} from "../api.js";
+import {ensureChecklist, ensureWalk} from "../catalog.js";
+import {currentRecord} from "../changes.js";
 import {GROUPS, LANGUAGES, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
+import * as store from "../store.js";
+import {problemText} from "./device.js";
 import {h} from "./dom.js";
 import {itemFieldset} from "./item.js";
 import {stateText} from "./records.js";
@@ -106,4 +111,42 @@ export function stationView(ctx) {
   };
   el.show(record);
   return el;
+}
+
+async function loadWalk(slug) {
+  try {
+    const walk = await ensureWalk(slug);
+    return {walk, checklist: await ensureChecklist(walk.checklist)};
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return {error: t("walk_not_found", {walk: slug})};
+    if (error instanceof NetworkError) return {error: t("walk_unknown_offline")};
+    return {error: t("load_failed", {reason: error.message})};
+  }
+}
+
+/** Return the notices about a walk's sync problem (a missing or refused key, a closed walk), as elements. */
+export async function walkNotices(slug) {
+  const problem = (await store.getMeta(`problem:${slug}`)) || ((await store.getWalkKey(slug)) ? null : {code: "key_missing"});
+  const message = problemText(problem);
+  return message ? [h("p", {class: "problem", role: "alert"}, message)] : [];
+}
+
+/**
+ * Load a walk (and station) for route {walk, code} and render its screen; resolve with {view, walk, checklist,
+ * station, record}, or {error} when the walk cannot be opened.
+ */
+export async function stationScreen({route, actions}) {
+  const loaded = await loadWalk(route.walk);
+  if (loaded.error) return loaded;
+  const {walk} = loaded;
+  const station = route.code ? walk.stations.find((s) => s.code === route.code) : null;
+  const record = await currentRecord(walk.slug);
+  // A checklist started before the walk moved to a newer checklist version keeps its own version.
+  const checklist = record && record.checklist_version !== loaded.checklist.version
+    ? await ensureChecklist({slug: record.checklist, version: record.checklist_version}) : loaded.checklist;
+  const notices = h("div", {class: "notices", id: "notices"}, await walkNotices(walk.slug),
+    route.code && !station && h("p", {class: "problem", role: "alert"}, t("station_not_found", {code: route.code})));
+  document.title = `${text(station?.title || walk.title)} – ${t("app_title")}`;
+  const view = stationView({walk, checklist, station, record, notices, actions});
+  return {view, walk, checklist, station, record};
 }
