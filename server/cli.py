@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from .access.audit_trail import record, record_download
 from .access.accounts import (
     apply_account,
     clean_username,
@@ -28,10 +29,12 @@ from .catalog.definitions import (
 )
 from .catalog.contract import SHARED_SCHEMA_DIR
 from .catalog.xlsform import XLSFormError, save_xlsform
+from .durations import parse_duration
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
-from .records.ingest import deliver
+from .records.deletion import purge_log
+from .records.ingest import deliver, write_transaction
 from .catalog.links import station_url, walk_url
 from .models import ROLES, ApiToken, Response, Walk
 from .documents.qr import png_bytes, svg_bytes
@@ -73,15 +76,31 @@ def _walks_named(slugs):
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--walk", "walks", multiple=True, help="A walk this facilitator runs (repeatable).")
 @click.option("--label", help="Who or what the token is for.")
-def create_token_command(role, walks, label):
+@click.option("--expires", default="90d", show_default=True,
+              help="Lifetime: 90d, 12h, 2w, or 'never'.")
+@click.option("--user", "username", help="The console user the token acts for: it never has more rights than they do.")
+def create_token_command(role, walks, label, expires, username):
     """Create an API token and print it as the last line (it is shown only once)."""
     rows = _walks_named(walks)
     if role == "facilitator" and not rows:
         _fail("A facilitator token needs --walk.")
-    token, plaintext = ApiToken.issue(role, rows, label)
+    try:
+        lifetime = None if expires.strip().lower() == "never" else parse_duration(expires)
+    except ValueError as error:
+        _fail(str(error))
+    owner = None
+    if username:
+        owner = find_user(clean_username(username))
+        if owner is None:
+            _fail(f"No user '{username}'.")
+    token, plaintext = ApiToken.issue(role, rows, label, owner, expires_in=lifetime)
     db.session.add(token)
+    db.session.flush()
+    record("token_created", f"#{token.id}", {"role": role, "walks": list(walks),
+           "label": label, "expires_at": token.expires_at})
     db.session.commit()
-    click.echo(f"Created {role} token #{token.id}" + (f" for {', '.join(walks)}" if walks else "") + ":")
+    until = f", valid until {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ", never expires"
+    click.echo(f"Created {role} token #{token.id}" + (f" for {', '.join(walks)}" if walks else "") + until + ":")
     click.echo(plaintext)
 
 
@@ -93,6 +112,7 @@ def load_checklist_command(file):
         checklist, created = load_checklist(read_json(file))
     except (DefinitionError, ValueError) as error:
         _fail(str(error), getattr(error, "errors", []))
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "file": file.name})
     db.session.commit()
     state = "new version" if created else "unchanged, still version"
     click.echo(f"{checklist.slug}: {state} {checklist.version}")
@@ -142,6 +162,8 @@ def walks_load_command(file, replace):
         walk, created = load_walk(read_json(file), replace=replace)
     except (DefinitionError, ValueError) as error:
         _fail(str(error), getattr(error, "errors", []))
+    if created or replace:
+        record("walk_created" if created else "walk_changed", walk.slug, {"file": file.name})
     db.session.commit()
     click.echo(f"{walk.slug}: {'created' if created else ('replaced' if replace else 'exists, left as it is')}")
 
@@ -152,10 +174,14 @@ def walks_load_command(file, replace):
 @click.option("--checklist", help="Checklist slug.")
 @click.option("--walk", help="Only this walk.")
 @click.option("--group", help="Only this participant group.")
+@click.option("--review", default="", help="Review states, separated by commas, or all (default: all but rejected).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(fmt, layout, checklist, walk, group, out):
+def export_command(fmt, layout, checklist, walk, group, review, out):
     """Write the merged checklists to a file, with a progress bar."""
-    filters = Filters(checklist=checklist, walk=walk, group=group)
+    try:
+        filters = Filters(checklist=checklist, walk=walk, group=group, review=review)
+    except ApiError as error:
+        _fail(error.message)
     try:
         total = db.session.execute(select(func.count()).select_from(matching_responses(filters).subquery())).scalar_one()
         checklist = layout_checklist(filters) if fmt == "csv" else None
@@ -169,7 +195,8 @@ def export_command(fmt, layout, checklist, walk, group, out):
         with out.open("w", encoding="utf-8", newline="") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-    click.echo(f"Wrote {out}")
+    record_download(out.name, filters, format=fmt, layout=layout)
+    click.echo(f"Wrote {out} ({filters.review_text}).")
 
 
 def _base_url(option):
@@ -253,10 +280,30 @@ def create_user_command(username, role, walks, password_stdin, update):
     user = user or User(username=username)
     apply_account(user, role, rows, password)
     user.active = True
+    if not created:
+        user.end_sessions()  # a new password ends every open session
     db.session.add(user)
+    record("user_created" if created else "user_changed", username, {"role": role, "walks": list(walks),
+                                                                      "password": "set"})
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'"
                + (f" for {', '.join(walks)}" if walks else "") + "; sign in at /admin.")
+
+
+@click.command("purge-log")
+@click.option("--older-than", "older_than", default="90d", show_default=True,
+              help="Age of the entries whose payloads go: 90d, 12w …")
+def purge_log_command(older_than):
+    """Drop stored payloads and addresses of settled sync log entries older than that; refused ones stay for repair."""
+    try:
+        age = parse_duration(older_than)
+        write_transaction()
+        purged = purge_log(age)
+    except ValueError as error:
+        _fail(str(error))
+    record("log_purged", f"older than {older_than}", {"entries": purged})
+    db.session.commit()
+    click.echo(f"Purged the payloads of {purged} log entr{'y' if purged == 1 else 'ies'} older than {older_than}.")
 
 
 EXAMPLE_DATASET = SHARED_SCHEMA_DIR / "datasets" / "integra-prague-2018.json"
@@ -280,6 +327,6 @@ def load_example_command(path):
 def register(app):
     """Attach the commands to the app's CLI."""
     for command in (seed_command, create_token_command, load_checklist_command, load_xlsform_command,
-                    export_command, walks_cli,
-                    qr_command, create_user_command, load_example_command):
+                    export_command, walks_cli, qr_command, create_user_command, load_example_command,
+                    purge_log_command):
         app.cli.add_command(command)

@@ -36,6 +36,8 @@ def from_environment(instance_path):
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600/minute"),
         # Failed key or token checks per address; guessing keys stays slow.
         "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
+        # Failed console sign-ins per account, from any address (each address is held to 10 a minute too).
+        "SIGN_IN_ACCOUNT_LIMIT": env.get("SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes"),
         "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),

@@ -2,7 +2,7 @@
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import BigInteger, Integer, UniqueConstraint
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +14,7 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 
 ROLES = ("admin", "facilitator")
 GROUPS = ("tcn", "eu", "czech", "ngo", "city", "other")
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
 
 
 def utcnow():
@@ -159,6 +160,12 @@ class Response(db.Model):
     content_hash = db.Column(db.String(64), nullable=False)
     received_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     synced_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # Review (see records/review.py): a reviewer's verdict, kept out of results when "rejected".
+    review_state = db.Column(db.String(16), nullable=False, server_default="received",
+                             index=True)
+    review_note = db.Column(db.Text, nullable=True)
+    reviewed_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    reviewed_by = db.Column(db.String(80), nullable=True)
 
     walk = db.relationship("Walk")
     checklist = db.relationship("Checklist")
@@ -210,6 +217,36 @@ class SyncLogEntry(db.Model):
     errors = db.Column(db.JSON, nullable=True)
     # Set when an admin re-applied a corrected copy of this record (a new entry).
     superseded_by = db.Column(BigId, db.ForeignKey("sync_log.id"), nullable=True)
+    # Why the payload is gone, when it is: "deleted" (a person's data was deleted) or "purged" (retention).
+    payload_removed = db.Column(db.String(16), nullable=True)
+
+
+class DeletedRecord(db.Model):
+    """A tombstone: a checklist deleted on request, so a device syncing it again is refused. No content."""
+
+    __tablename__ = "deleted_records"
+
+    response_id = db.Column(db.String(64), primary_key=True)
+    deleted_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    deleted_by = db.Column(db.String(80), nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+
+
+class AuditEvent(db.Model):
+    """One admin or facilitator action; rows are only ever added (see access/audit_trail.py)."""
+
+    __tablename__ = "audit_events"
+
+    id = db.Column(BigId, primary_key=True)
+    at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    actor = db.Column(db.String(120), nullable=True, index=True)
+    actor_role = db.Column(db.String(16), nullable=True)
+    user_id = db.Column(db.Integer, nullable=True)  # no foreign key: the trail outlives accounts
+    token_id = db.Column(db.Integer, nullable=True)
+    remote_addr = db.Column(db.String(64), nullable=True)
+    action = db.Column(db.String(40), nullable=False, index=True)
+    target = db.Column(db.String(200), nullable=True)
+    details = db.Column(db.JSON, nullable=True)
 
 
 class User(db.Model):
@@ -223,6 +260,8 @@ class User(db.Model):
     role = db.Column(db.String(16), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # Raised by signing out and by a new password: every session signed with an older value ends.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     walks = db.relationship("Walk", secondary=walk_facilitators, order_by="Walk.slug")
 
@@ -236,8 +275,16 @@ class User(db.Model):
 
     @property
     def session_stamp(self):
-        """A short fingerprint of the password hash, kept in each session: a new password ends older sessions."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        """A short fingerprint of the password hash and session version, kept in each session.
+
+        A new password or a sign-out changes it, which ends every older session of this user.
+        """
+        material = f"{self.password_hash}:{self.session_version or 0}"
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+    def end_sessions(self):
+        """End every session of this user, on every browser (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
 
 
 class ApiToken(db.Model):
@@ -254,19 +301,29 @@ class ApiToken(db.Model):
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     last_used_at = db.Column(db.DateTime(timezone=True), nullable=True)
     revoked_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    expires_at = db.Column(db.DateTime(timezone=True), nullable=True)
 
     walks = db.relationship("Walk", secondary=token_walks, order_by="Walk.slug")
     user = db.relationship("User")
 
     @classmethod
-    def issue(cls, role, walks=(), label=None, user=None):
-        """Create a token; return (row, plaintext). The plaintext is shown once, never stored."""
+    def issue(cls, role, walks=(), label=None, user=None, expires_in=DEFAULT_TOKEN_LIFETIME):
+        """Create a token; return (row, plaintext). The plaintext is shown once, never stored.
+
+        It expires after `expires_in` (a timedelta; None: never).
+        """
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         plaintext = "cat_" + secrets.token_urlsafe(32)
         row = cls(token_hash=hash_secret(plaintext), prefix=plaintext[:8], role=role,
-                  label=label, user=user, walks=list(walks))
+                  label=label, user=user, walks=list(walks),
+                  expires_at=utcnow() + expires_in if expires_in is not None else None)
         return row, plaintext
+
+    @property
+    def expired(self):
+        """Tell whether the token is past its expiry."""
+        return self.expires_at is not None and as_utc(self.expires_at) <= utcnow()
 
     @classmethod
     def find(cls, plaintext):
@@ -276,6 +333,6 @@ class ApiToken(db.Model):
         row = db.session.execute(
             db.select(cls).where(cls.token_hash == hash_secret(plaintext))
         ).scalar_one_or_none()
-        if row is None or row.revoked_at is not None:
+        if row is None or row.revoked_at is not None or row.expired:
             return None
         return row

@@ -55,14 +55,14 @@ def test_wide_csv_has_one_row_per_checklist(client, czech, admin_headers):
     assert answered["vs2_dont_know"] == "1" and answered["at5_score"] == ""
     assert list(rows[0])[:11] == ["response_id", "walk", "device_id", "revision", "checklist",
                                   "checklist_version", "group", "language", "started_at", "updated_at", "received_at"]
-    assert len(rows[0]) == 11 + 4 * 30
+    assert len(rows[0]) == 12 + 4 * 30
 
 
 def test_json_export_is_the_sync_format_plus_walk(client, czech, admin_headers):
     """The JSON download holds every checklist as the devices sent it, with walk and receipt time."""
     reply = client.get("/api/v1/export/responses.json?walk=prague-7", headers=admin_headers)
     document = json.loads(reply.data.decode("utf-8"))
-    assert document["filters"] == {"walk": "prague-7"}
+    assert document["filters"] == {"walk": "prague-7", "review": ["received", "has_issues", "approved", "edited"]}
     assert len(document["responses"]) == 2
     first = next(r for r in document["responses"] if r["answers"])
     assert first["walk"] == "prague-7" and first["received_at"].endswith("Z")

@@ -95,7 +95,8 @@ def test_report_filters_by_walk_group_and_station(client, synced):
     assert (vs2["answered"], vs2["mean"], vs2["non_response"]) == (1, 4.0, 1)
     body, _ = report_item(client, synced, "version=1&language=en")
     assert body["responses"] == 3 and body["checklist"] == {"slug": "integra-city-audit", "version": 1}
-    assert body["filters"] == {"checklist": "integra-city-audit", "version": 1, "language": "en"}
+    assert body["filters"] == {"checklist": "integra-city-audit", "version": 1, "language": "en",
+                               "review": ["received", "has_issues", "approved", "edited"]}
 
 
 def test_report_of_unknown_walk_is_404(client, synced):

@@ -72,6 +72,27 @@ def session_user():
     return user
 
 
+def token_principal(token):
+    """Return what a live token may do now, or None when its owner may no longer do anything.
+
+    A token made by a user acts with that user's current rights: never more than the user has
+    today (a demoted or disabled owner's tokens lose those rights at once), never more than the
+    token was made for (an admin's facilitator token stays a facilitator's).
+    """
+    label = token.label or f"token {token.prefix}…"
+    token_walks = frozenset(w.id for w in token.walks)
+    owner = token.user
+    if owner is None:
+        return Principal(token.role, token_walks, label, None, token.id)
+    if not owner.active:
+        return None
+    owner_walks = frozenset(w.id for w in owner.walks)
+    if owner.role == "admin":
+        return Principal(token.role, token_walks, label, owner.id, token.id)
+    walks = owner_walks if token.role == "admin" else token_walks & owner_walks
+    return Principal("facilitator", walks, label, owner.id, token.id)
+
+
 def current_principal():
     """Return the caller's Principal from a bearer token or the console session, or None."""
     if PRINCIPAL_KEY in request.environ:
@@ -80,9 +101,8 @@ def current_principal():
     plaintext = _bearer()
     if plaintext is not None:
         token = ApiToken.find(plaintext)
-        if token is not None and (token.user is None or token.user.active):
-            principal = Principal(token.role, frozenset(w.id for w in token.walks),
-                                  token.label or f"token {token.prefix}…", token.user_id, token.id)
+        principal = token_principal(token) if token is not None else None
+        if principal is not None:
             _note_use(token)
     elif session.get("user_id") and (request.method in ("GET", "HEAD") or not request.path.startswith("/api/")):
         # The API is exempt from CSRF tokens, so a cookie alone may only read through it.

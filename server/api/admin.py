@@ -1,7 +1,10 @@
 """Admin API: walks, stations, keys, tokens and each walk's sync status."""
+from datetime import timedelta
+
 from flask import jsonify
 from sqlalchemy import func, select
 
+from ..access.audit_trail import record
 from ..access.auth import current_principal, require, require_walk_access
 from ..catalog.definitions import (
     DefinitionError,
@@ -14,7 +17,7 @@ from ..catalog.definitions import (
 from ..errors import ApiError
 from ..extensions import db
 from ..catalog.links import station_url, walk_url
-from ..models import ApiToken, Response, Walk, utcnow
+from ..models import ApiToken, Response, User, Walk, utcnow
 from ..reports.queries import find_walk
 from .schemas import (
     admin_walk_schema,
@@ -73,6 +76,7 @@ def admin_create_walk():
         walk, _ = load_walk(definition)
     except DefinitionError as error:
         raise _definition_error(error) from error
+    record("walk_created", walk.slug)
     db.session.commit()
     return jsonify(admin_walk(walk)), 201
 
@@ -99,6 +103,7 @@ def admin_replace_walk(slug):
         save_walk(definition, walk)
     except DefinitionError as error:
         raise _definition_error(error) from error
+    record("walk_changed", walk.slug, {"replaced": True})
     db.session.commit()
     return jsonify(admin_walk(walk))
 
@@ -114,6 +119,7 @@ def admin_update_walk(slug):
     for field in ("title", "description"):
         if field in changes:
             setattr(walk, field, changes[field])
+    record("walk_changed", walk.slug, {"fields": sorted(changes)})
     db.session.commit()
     return jsonify(admin_walk(walk))
 
@@ -126,6 +132,7 @@ def admin_delete_walk(slug):
     if db.session.execute(select(Response.id).where(Response.walk_id == walk.id).limit(1)).first():
         raise ApiError(409, "This walk has received checklists; close it instead of deleting it.")
     db.session.delete(walk)
+    record("walk_deleted", slug)
     db.session.commit()
     return "", 204
 
@@ -133,6 +140,7 @@ def admin_delete_walk(slug):
 def _set_closed(slug, closed):
     walk = find_walk(slug)
     walk.closed = closed
+    record("walk_closed" if closed else "walk_reopened", walk.slug)
     db.session.commit()
     return jsonify(admin_walk(walk))
 
@@ -157,6 +165,7 @@ def admin_rotate_key(slug):
     """Give a walk a new key; codes printed with the old one stop working."""
     walk = find_walk(slug)
     walk.rotate_key()
+    record("key_rotated", walk.slug)
     db.session.commit()
     return jsonify(admin_walk(walk))
 
@@ -177,9 +186,10 @@ def admin_put_station(slug, code):
                if key != "code" and not (key in ("lat", "lon", "items") and value is None)}
     position = station.pop("position", None)
     try:
-        _, created = save_station(walk, {"code": code, **station}, position)
+        row, created = save_station(walk, {"code": code, **station}, position)
     except DefinitionError as error:
         raise _definition_error(error) from error
+    record("station_changed", f"{walk.slug}/{row.code}", {"created": created})
     db.session.commit()
     return jsonify(admin_walk(walk)), 201 if created else 200
 
@@ -195,6 +205,7 @@ def admin_delete_station(slug, code):
         remove_station(walk, code)
     except DefinitionError as error:
         raise ApiError(409, str(error)) from error
+    record("station_deleted", f"{walk.slug}/{code.upper()}")
     db.session.commit()
     return jsonify(admin_walk(walk))
 
@@ -210,7 +221,8 @@ def token_view(token, plaintext=None):
     """Return a token as the API shows it (the plaintext only at creation)."""
     data = {"id": token.id, "role": token.role, "label": token.label, "prefix": token.prefix,
             "walks": [w.slug for w in token.walks], "created_at": token.created_at,
-            "last_used_at": token.last_used_at, "revoked_at": token.revoked_at}
+            "last_used_at": token.last_used_at, "revoked_at": token.revoked_at, "expires_at": token.expires_at,
+            "user": token.user.username if token.user else None}
     if plaintext:
         data["token"] = plaintext
     return token_schema.dump(data)
@@ -233,8 +245,13 @@ def admin_create_token():
     if data["role"] == "facilitator" and not walks:
         raise ApiError(400, "A facilitator token needs at least one walk.", code="invalid",
                        details={"walks": ["Name the walks this facilitator runs."]})
-    token, plaintext = ApiToken.issue(data["role"], walks, data.get("label"))
+    lifetime = timedelta(days=data["expires_in_days"]) if data["expires_in_days"] is not None else None
+    owner = db.session.get(User, current_principal().user_id) if current_principal().user_id else None
+    token, plaintext = ApiToken.issue(data["role"], walks, data.get("label"), owner, expires_in=lifetime)
     db.session.add(token)
+    db.session.flush()
+    record("token_created", f"#{token.id}", {"role": data["role"], "walks": data["walks"],
+                                             "label": data.get("label"), "expires_at": token.expires_at})
     db.session.commit()
     return jsonify(token_view(token, plaintext)), 201
 
@@ -246,6 +263,8 @@ def admin_revoke_token(token_id):
     token = db.session.get(ApiToken, token_id) if token_id <= MAX_INT else None  # no column holds more
     if token is None:
         raise ApiError(404, f"No token {token_id}.")
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("token_revoked", f"#{token.id}", {"label": token.label})
     db.session.commit()
     return jsonify(token_view(token))

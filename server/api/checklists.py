@@ -2,6 +2,7 @@
 from flask import Response, jsonify, request
 from sqlalchemy import func, select
 
+from ..access.audit_trail import record
 from ..access.auth import require
 from ..catalog.definitions import DefinitionError, get_checklist, load_checklist
 from ..catalog.xlsform import LIMITS, XLSFormError, checklist_to_xlsform, save_xlsform
@@ -46,6 +47,7 @@ def create_checklist():
         checklist, created = load_checklist(json_body())
     except DefinitionError as error:
         raise ApiError(400, str(error), code="invalid", details=error.errors) from error
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
     db.session.commit()
     return jsonify(checklist.served()), 201 if created else 200
 
@@ -80,5 +82,6 @@ def import_xlsform():
     except XLSFormError as error:
         db.session.rollback()
         raise ApiError(422, str(error), code="unsupported_form", details=error.problems) from error
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "xlsform": True})
     db.session.commit()
     return jsonify({"slug": checklist.slug, "version": checklist.version}), 201 if created else 200

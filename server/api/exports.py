@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from flask import Response as FlaskResponse
 from flask import request, stream_with_context
 
+from ..access.audit_trail import record_download
 from ..access.auth import require
 from ..documents.exports import json_chunks, responses_csv
 from ..reports.queries import grouped_responses, layout_checklist
@@ -31,6 +32,7 @@ def export_csv():
     filters = filters_from(request.args, export_query_schema)
     layout = request.args.get("layout") or "long"  # checked by export_query_schema above
     chunks = responses_csv(grouped_responses(filters), layout_checklist(filters), layout)
+    record_download("responses.csv", filters, layout=layout)
     return _download(chunks, "text/csv", "csv")  # werkzeug adds "; charset=utf-8" to text types
 
 
@@ -41,4 +43,5 @@ def export_json():
     filters = filters_from(request.args, export_query_schema)
     head = {"exported_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
             "filters": filters.as_dict()}
+    record_download("responses.json", filters)
     return _download(json_chunks(grouped_responses(filters), head), "application/json", "json")

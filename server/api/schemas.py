@@ -11,6 +11,9 @@ from marshmallow import (
 )
 
 from ..models import GROUPS, ROLES, as_utc
+from ..records.review import DECISIONS as REVIEW_DECISIONS
+from ..records.review import FILTER_RE as REVIEW_FILTER_RE
+from ..records.review import STATES as REVIEW_STATES
 from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
@@ -181,6 +184,9 @@ class SyncRequestSchema(_Lenient):
 class SyncResultSchema(Schema):
     id = fields.Str(allow_none=True)
     status = fields.Str(validate=validate.OneOf(STATUSES))
+    code = fields.Str(validate=validate.OneOf(("deleted",)), metadata={
+        "description": "Why a record was rejected, when a client should act on it: deleted = the record was "
+                       "deleted on the server at the participant's request; drop it, it is never stored again."})
     revision = fields.Int(metadata={"description": "The revision the server now holds."})
     code = fields.Str(metadata={"description": "With rejected, when a rule about what the server holds refused "
                                                "the record (e.g. deleted): a short machine-readable reason."})
@@ -229,6 +235,10 @@ class ReportQuerySchema(_Lenient):
                                  metadata={"description": "Checklists updated at or after this time."})
     until = fields.AwareDateTime(validate=_utc_representable,
                                  metadata={"description": "Checklists updated before this time."})
+    review = fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated by commas "
+                                                 f"({', '.join(REVIEW_STATES)}) or all."),
+                        metadata={"description": "Review states to include, separated by commas, or all; "
+                                                 "by default every state but rejected."})
 
 
 class ExportQuerySchema(ReportQuerySchema):
@@ -236,10 +246,39 @@ class ExportQuerySchema(ReportQuerySchema):
     layout = fields.Str(load_default="long", validate=validate.OneOf(("long", "wide")))
 
 
+class ReviewRequestSchema(Schema):
+    state = fields.Str(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
+    note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+
+
+class ReviewSchema(Schema):
+    id = fields.Str()
+    walk = fields.Str()
+    state = fields.Str(validate=validate.OneOf(REVIEW_STATES))
+    note = fields.Str(allow_none=True)
+    reviewed_at = UtcDateTime(allow_none=True)
+    reviewed_by = fields.Str(allow_none=True)
+
+
+class DeletionRequestSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(1, 500),
+                        metadata={"description": "Why the data is deleted; kept in the tombstone and audit trail."})
+
+
+class DeletionSchema(Schema):
+    deleted = fields.List(fields.Str(), metadata={"description": "The record ids now tombstoned."})
+    checklists = fields.Int()
+    answers = fields.Int()
+    photos = fields.Int()
+    log_entries = fields.Int()
+
+
 class TokenRequestSchema(Schema):
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     walks = fields.List(fields.Str(), load_default=list)
     label = fields.Str(validate=validate.Length(max=120))
+    expires_in_days = fields.Int(load_default=90, allow_none=True, strict=True, validate=validate.Range(1, 3660),
+                                 metadata={"description": "Lifetime in days (default 90); null: never expires."})
 
 
 class TokenSchema(Schema):
@@ -252,6 +291,8 @@ class TokenSchema(Schema):
     created_at = UtcDateTime()
     last_used_at = UtcDateTime(allow_none=True)
     revoked_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
+    user = fields.Str(allow_none=True, metadata={"description": "The user whose current rights the token acts with."})
 
 
 class StationStatusSchema(Schema):
@@ -309,3 +350,7 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+review_request_schema = ReviewRequestSchema()
+review_schema = ReviewSchema()
+deletion_request_schema = DeletionRequestSchema()
+deletion_schema = DeletionSchema()

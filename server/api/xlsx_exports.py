@@ -5,6 +5,7 @@ from flask import Response as FlaskResponse
 from flask import request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from ..access.audit_trail import record_download
 from ..access.auth import require
 from ..documents.report_pdf import MIMETYPE as PDF_MIMETYPE
 from ..documents.report_pdf import report_pdf
@@ -71,6 +72,7 @@ def export_responses_xlsx():
     """Download the checklists as XLSX: responses (wide), answers (long), report tables, checklist, About."""
     filters = filters_from(request.args, export_query_schema)
     language = _document_args()["lang"]
+    record_download("responses.xlsx", filters, lang=language)
     return _send(lambda target: write_responses_workbook(target, filters, language=language),
                  XLSX_MIMETYPE, "responses", "xlsx")
 
@@ -81,6 +83,7 @@ def export_report_xlsx():
     """Download the audit report's tables as XLSX, one sheet per topic, with an About sheet."""
     filters = report_filters(filters_from(request.args, export_query_schema))
     language = _document_args()["lang"]
+    record_download("report.xlsx", filters, lang=language)
     return _send(lambda target: write_report_workbook(target, filters, language=language),
                  XLSX_MIMETYPE, f"report-{filters.checklist}", "xlsx")
 
@@ -93,4 +96,5 @@ def export_report_pdf():
     args = _document_args()
     decimal_mark = "," if args["decimal"] == "comma" else "."
     document = report_pdf(filters, args["lang"], decimal_mark)
+    record_download("report.pdf", filters, lang=args["lang"])
     return _send(lambda target: target.write(document), PDF_MIMETYPE, f"report-{filters.checklist}", "pdf")

@@ -5,6 +5,7 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from ..access.auth import session_user
+from ..records.ingest import write_transaction
 from ..extensions import db
 from ..models import Walk
 
@@ -36,6 +37,14 @@ def signed_in(*roles):
                 return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
             if user.role not in roles:
                 abort(403, description=f"This page is for the {' or '.join(roles)} role only.")
+            if request.method not in ("GET", "HEAD"):
+                # The form was read by the CSRF check already: queue for the write lock now, so a
+                # change never fails on a snapshot that another request's write made stale.
+                write_transaction()
+                try:
+                    return view(*args, **kwargs)
+                finally:
+                    db.session.rollback()  # whatever the view did not commit ends here, and the lock with it
             return view(*args, **kwargs)
         return wrapped
     return decorator

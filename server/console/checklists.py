@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from ..access.audit_trail import record
 from ..catalog.definitions import DefinitionError, check_checklist, latest_checklist, load_checklist
 from ..catalog.xlsform import LIMITS, XLSFormError, save_xlsform
 from ..extensions import db
@@ -91,6 +92,7 @@ def checklist_edit(slug=None):
         db.session.rollback()
         problems = [f"{describe_path(e.get('path'), draft)}: {e['message']}" for e in error.errors] or [str(error)]
         return _editor(draft, existing, problems, 400)
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
     db.session.commit()
     if created and checklist.version > 1:
         flash(f"Saved as version {checklist.version}. Walks keep the version they use until you move them "
@@ -118,6 +120,8 @@ def checklist_import():
         db.session.rollback()
         return render_template("console/checklists/import.html", problems=error.problems,
                                filename=upload.filename, slug=slug or ""), 422
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created, "xlsform": upload.filename[:200]})
     db.session.commit()
     flash(f"Imported {upload.filename} as {checklist.slug} version {checklist.version}."
           if created else f"{upload.filename} matches {checklist.slug} version {checklist.version}; nothing changed.")

@@ -8,6 +8,9 @@ from ..documents.charts import group_label
 from ..extensions import db
 from ..models import GROUPS, Checklist, Response
 from ..reports.queries import Filters
+from ..records.review import DEFAULT_STATES, ReviewError, parse_states
+from ..records.review import LABELS as REVIEW_LABELS
+from ..records.review import STATES as REVIEW_STATES
 from ..records.rules import LANGUAGE_RE
 
 FIELDS = ("checklist", "version", "walk", "station", "group", "language", "since", "until")
@@ -23,7 +26,9 @@ class FilterForm:
 
     def api_args(self, **extra):
         """Return the filters as query arguments of the API's exports and report."""
-        args = {key: value for key, value in self.filters.as_dict().items()}
+        args = {key: value for key, value in self.filters.as_dict().items() if key != "review"}
+        if set(self.filters.review) != set(DEFAULT_STATES):  # the API's default is the same
+            args["review"] = ",".join(self.filters.review)
         args.update({key: value for key, value in extra.items() if value})
         return args
 
@@ -40,6 +45,12 @@ def read_filters(args, walks):
     """Read the filter arguments; values that make no sense are reported and left out."""
     values = {key: (args.get(key) or "").strip() for key in FIELDS}
     problems = []
+    try:
+        review = parse_states([state for state in args.getlist("review") if state.strip()])
+    except ReviewError as error:
+        problems.append(f"{error} The default is shown: every state but rejected.")
+        review = DEFAULT_STATES
+    values["review"] = list(review)
     slugs = checklist_slugs()
     checklist = values["checklist"] or (slugs[0] if len(slugs) == 1 else "")
     if checklist and checklist not in slugs:
@@ -77,6 +88,7 @@ def read_filters(args, walks):
         since=datetime.combine(since, time(), timezone.utc) if since else None,
         # The "to" day counts in full.
         until=datetime.combine(until + timedelta(days=1), time(), timezone.utc) if until else None,
+        review=review,
     )
     return FilterForm(values, filters, problems)
 
@@ -102,7 +114,8 @@ def participant_languages():
 def form_options(walks, values):
     """Return the choices of the filter form's selects."""
     return {"checklists": checklist_slugs(), "versions": checklist_versions(values.get("checklist")),
-            "walks": walks, "groups": GROUPS, "languages": participant_languages()}
+            "walks": walks, "groups": GROUPS, "languages": participant_languages(),
+            "review_states": [(state, REVIEW_LABELS[state]) for state in REVIEW_STATES]}
 
 
 def group_names(language="en"):

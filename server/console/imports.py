@@ -1,6 +1,7 @@
 """Import a walker's backup file: the same sync rules as a device's own sync."""
 from flask import render_template, request
 
+from ..access.audit_trail import record
 from ..records.backup import BackupError, import_backup, read_backup
 from . import bp
 from .access import can_see, current_user, signed_in
@@ -21,4 +22,5 @@ def import_page():
         return render_template("console/import.html", error=str(error), filename=upload.filename), 400
     user = current_user()
     summary = import_backup(groups, lambda walk: can_see(user, walk), request.remote_addr)
+    record("backup_import", upload.filename[:200], {"counts": summary["counts"]}, commit=True)
     return render_template("console/import.html", summary=summary, filename=upload.filename)

@@ -5,6 +5,7 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..access.audit_trail import record
 from ..extensions import db
 from ..models import SyncLogEntry, Walk
 from ..records.repair import RepairError, can_reapply, reapply
@@ -93,6 +94,8 @@ def log_reapply(entry_id):
     device_id = request.form.get("device_id", "")
     try:
         results, entries = reapply(entry, payload, device_id, request.remote_addr)
+        record("log_repair", f"log #{entry.id}", {"new_entries": [e.id for e in entries],
+                                                  "results": [r["status"] for r in results]}, commit=True)
     except RepairError as error:
         db.session.rollback()
         return render_template("console/log/entry.html", payload=payload, device_id=device_id,

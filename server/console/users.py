@@ -11,6 +11,7 @@ from ..access.accounts import (
     username_problem,
     walks_problem,
 )
+from ..access.audit_trail import record
 from ..extensions import db
 from ..models import ROLES, ApiToken, User, Walk
 from . import bp
@@ -88,6 +89,7 @@ def user_new():
     user = User(username=username, active=True)
     apply_account(user, role, walks, password)
     db.session.add(user)
+    record("user_created", username, {"role": role, "walks": [w.slug for w in walks]})
     db.session.commit()
     flash(f"{user.username} can now sign in as {_role_phrase(user)}.")
     return redirect(url_for("console.user_list"))
@@ -113,7 +115,9 @@ def user_edit(user_id):
         errors["role"] = [_last_admin_message(user)]
     if errors:
         return _form_page(user, 400, errors=errors)
+    before = {"role": user.role, "walks": [w.slug for w in user.walks]}
     apply_account(user, role, walks)
+    record("user_changed", user.username, {"before": before, "after": {"role": role, "walks": [w.slug for w in walks]}})
     db.session.commit()
     flash(f"{user.username} is now {_role_phrase(user)}.")
     if user.id == current_user().id and role != "admin":
@@ -132,6 +136,8 @@ def user_password(user_id):
                           password_errors={"password": [problem]})
     own = user.id == current_user().id
     user.set_password(password)
+    user.end_sessions()
+    record("password_changed", user.username)
     db.session.commit()
     if own:
         fresh_session(user)  # the admin's other sessions end; this one goes on
@@ -157,6 +163,7 @@ def user_deactivate(user_id):
             ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalar_one()
         return render_template("console/users_deactivate.html", account=user, tokens=tokens)
     user.active = False
+    record("user_disabled", user.username)
     db.session.commit()
     flash(f"{user.username} is deactivated and can no longer sign in.")
     return redirect(url_for("console.user_list"))
@@ -168,6 +175,7 @@ def user_reactivate(user_id):
     """Let a deactivated user sign in again with their last password."""
     user = _user_or_404(user_id)
     user.active = True
+    record("user_enabled", user.username)
     db.session.commit()
     flash(f"{user.username} can sign in again with their last password.")
     return redirect(url_for("console.user_list"))

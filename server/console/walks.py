@@ -12,6 +12,7 @@ from ..catalog.definitions import (
     station_definition,
     walk_definition,
 )
+from ..access.audit_trail import record
 from ..extensions import db
 from ..catalog.links import station_url, walk_url
 from ..models import Answer, Checklist, Response, Walk
@@ -28,8 +29,11 @@ from .forms import (
 )
 
 
-def _save(walk, definition):
+def _save(walk, definition, action=None, target=None):
+    """Save through the one walk path and note it in the audit trail (walk created or changed by default)."""
+    action = action or ("walk_created" if walk.id is None else "walk_changed")
     save_walk(definition, walk if walk.id is not None else None)
+    record(action, target or definition["slug"])
     db.session.commit()
 
 
@@ -219,6 +223,7 @@ def station_edit(slug, code=None):
         db.session.rollback()
         return render_template(template, form=request.form, chosen=chosen, **context,
                                problems=_definition_messages(error)), 400
+    record("station_changed", f"{slug}/{new_code}", {"created": station is None})
     db.session.commit()
     flash(f"Station {new_code} saved.")
     return redirect(url_for("console.walk_show", slug=slug) + f"#station-{new_code}")
@@ -243,6 +248,7 @@ def station_delete(slug, code):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("console.walk_show", slug=slug))
+    record("station_deleted", f"{slug}/{station.code}")
     db.session.commit()
     flash(f"Station {station.code} removed.")
     return redirect(url_for("console.walk_show", slug=slug))
@@ -275,6 +281,7 @@ def station_place(slug, code):
     except DefinitionError as error:
         db.session.rollback()
         return jsonify({"error": "; ".join(_definition_messages(error))}), 400
+    record("station_changed", f"{slug}/{station.code}", {"placed": [data["lat"], data["lon"]]})
     db.session.commit()
     return jsonify({"code": station.code, "lat": data["lat"], "lon": data["lon"]})
 
@@ -282,6 +289,7 @@ def station_place(slug, code):
 def _set_closed(slug, closed):
     walk = walk_or_404(slug)
     walk.closed = closed
+    record("walk_closed" if closed else "walk_reopened", slug)
     db.session.commit()
     flash(f"Walk {slug} is {'closed: devices can no longer deliver to it' if closed else 'open again'}.")
     return redirect(url_for("console.walk_show", slug=slug))
@@ -309,6 +317,7 @@ def walk_rotate_key(slug):
     if request.method == "GET":
         return render_template("console/walks/rotate.html", walk=walk)
     walk.rotate_key()
+    record("key_rotated", slug)
     db.session.commit()
     flash("The walk has a new key. Print the new QR sheets: the old codes no longer work.")
     return redirect(url_for("console.walk_show", slug=slug))

@@ -7,7 +7,7 @@ from ..models import as_utc
 
 BOM = "\ufeff"  # lets Excel open UTF-8 CSV with Czech text intact
 RESPONSE_FIELDS = ["response_id", "walk", "device_id", "revision", "checklist", "checklist_version",
-                   "group", "language", "started_at", "updated_at", "received_at"]
+                   "group", "language", "started_at", "updated_at", "received_at", "review_state"]
 LONG_FIELDS = RESPONSE_FIELDS + ["topic", "item", "item_text", "station", "score", "dont_know",
                                  "comment", "answered_at"]
 WIDE_SUFFIXES = ("score", "dont_know", "comment", "station")
@@ -30,7 +30,7 @@ def response_cells(response):
     return [response["id"], response["walk"], response["device_id"], response["revision"],
             response["checklist"], response["checklist_version"], response["group"],
             response["language"], timestamp(response["started_at"]), timestamp(response["updated_at"]),
-            timestamp(response["received_at"])]
+            timestamp(response["received_at"]), response["review_state"]]
 
 
 def long_rows(grouped, items):
@@ -92,7 +92,7 @@ def response_document(response, answers):
         "checklist_version": response["checklist_version"],
         "participant": {"group": response["group"], "language": response["language"]},
         "started_at": timestamp(response["started_at"]), "updated_at": timestamp(response["updated_at"]),
-        "received_at": timestamp(response["received_at"]),
+        "received_at": timestamp(response["received_at"]), "review_state": response["review_state"],
         "answers": [
             {"item": a["item"], "score": a["score"], "dont_know": bool(a["dont_know"]),
              "comment": a["comment"], "station": a["station"], "answered_at": timestamp(a["answered_at"])}

@@ -163,6 +163,8 @@ def _filters_line(filters, texts):
             continue
         if isinstance(value, datetime):
             value = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        if isinstance(value, tuple):
+            value = ", ".join(value)
         parts.append(f"{field.name} = {value}")
     return "; ".join(parts) or texts["any"]
 

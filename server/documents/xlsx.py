@@ -194,6 +194,9 @@ def write_checklist_sheet(workbook, checklist, language="en"):
 def _filter_rows(filters):
     for field in fields(filters):
         value = getattr(filters, field.name)
+        if field.name == "review":
+            yield ["Filter: review", f"{', '.join(value)} ({filters.review_text})"]
+            continue
         yield [f"Filter: {field.name}", "(any)" if value is None else value]
 
 

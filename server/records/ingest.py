@@ -27,6 +27,8 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Answer, Checklist, Response, SyncLogEntry, utcnow
 from . import parts as record_parts
+from . import review  # noqa: F401  (registers the part that marks reviewed records "edited")
+from .deletion import DELETED_MESSAGE, WITHHELD_PAYLOAD, deleted_ids
 from .parts import Written
 from .rules import (
     ACCEPTED,
@@ -123,9 +125,15 @@ def _as_json(record):
 
 
 def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
-    """Append every record to the sync log and commit; return the batch id."""
+    """Append every record to the sync log and commit; return the batch id.
+
+    A record deleted on request (a tombstone holds its id) is logged without its content:
+    the deletion part (deletion.py) then refuses it with the code `deleted`.
+    """
     batch_id = str(uuid.uuid4())
     now = utcnow()
+    write_transaction()
+    gone = deleted_ids(record.get("id") for record in records if isinstance(record, dict))
     rows = [
         {
             "received_at": now, "batch_id": batch_id, "seq": seq, "source": source,
@@ -138,9 +146,13 @@ def log_records(walk_slug, device_id, records, remote_addr, source="sync"):
         }
         for seq, record in enumerate(records)
     ]
-    write_transaction()
-    if rows:
-        db.session.execute(insert(log_table), rows)
+    withheld = [{**row, "payload": WITHHELD_PAYLOAD, "payload_removed": "deleted", "remote_addr": None,
+                 "outcome": REJECTED, "errors": {"": [DELETED_MESSAGE]}}
+                for row in rows if row["response_id"] in gone]
+    rows = [row for row in rows if row["response_id"] not in gone]
+    for group in (rows, withheld):  # one executemany needs the same keys in every row
+        if group:
+            db.session.execute(insert(log_table), group)
     db.session.commit()
     return batch_id
 
@@ -200,19 +212,21 @@ def _apply(walk, device_id, checked, batch_id, context):
         stored = {row.id: Stored(row.revision, row.content_hash, row.walk_id)
                   for row in db.session.execute(query)}
     existed = {record_id: row.revision for record_id, row in stored.items()}
+    # Every record with an id is asked about, valid or not: a refusal (a deleted record) wins over field errors.
+    raw_ids = sorted({raw_id for _, _, _, raw_id in checked if raw_id})
     refused = {}
     for part in context.parts:
-        refused.update(part.refuse(ids, walk) if ids else {})
+        refused.update(part.refuse(raw_ids, walk) if raw_ids else {})
 
     results, writes = [], {}
     for clean, errors, digest, raw_id in checked:
+        refusal = refused.get(raw_id)
+        if refusal is not None:
+            results.append({"id": raw_id, "status": REJECTED, "code": refusal.code,
+                            "errors": {"id": [refusal.message]}})
+            continue
         if errors:
             results.append({"id": raw_id, "status": REJECTED, "errors": errors})
-            continue
-        refusal = refused.get(clean["id"])
-        if refusal is not None:
-            results.append({"id": clean["id"], "status": REJECTED, "code": refusal.code,
-                            "errors": {"id": [refusal.message]}})
             continue
         status, errors = classify(clean, digest, stored.get(clean["id"]), walk.id)
         if status == ACCEPTED:

@@ -8,8 +8,9 @@ data), so a part's rule holds everywhere at once.
 - `field` + `validate`: a key of the record the part reads (for example "photos"). `validate` is
   pure, runs with the other field checks, and returns the clean value kept in the record under
   that key (it then counts in the record's content hash, so an edit of it needs a new revision).
-- `refuse`: inside the batch's write transaction, before a valid record is classified; return
-  {record id: Refusal(code, message)} and those records are answered `rejected` with that code.
+- `refuse`: inside the batch's write transaction, before a record is classified; it gets the ids of
+  every record that has one (valid or not) and returns {record id: Refusal(code, message)}; those
+  records are answered `rejected` with that code, even when their fields had errors too.
 - `store`: inside the same transaction, after the responses and answers rows are written; it gets
   one `Written` per accepted record and writes its own table(s) in bulk. It is atomic with the batch.
 """
@@ -45,7 +46,7 @@ class RecordPart:
         return value
 
     def refuse(self, ids, walk):
-        """Return {id: Refusal} for valid records that must not be stored (e.g. deleted ones)."""
+        """Return {id: Refusal} for records that must not be stored (e.g. deleted ones); ids may be malformed."""
         return {}
 
     def store(self, walk, device_id, written):

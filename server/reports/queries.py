@@ -9,6 +9,8 @@ from ..catalog.definitions import get_checklist, latest_checklist
 from ..errors import ApiError
 from ..extensions import db
 from ..models import GROUPS, Answer, Checklist, Response, Walk
+from ..records.review import STATES as REVIEW_STATES
+from ..records.review import ReviewError, describe_states, parse_states
 from .report import build_report, tally
 
 
@@ -24,11 +26,25 @@ class Filters:
     language: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Review states included (see records/review.py); None or "" means all but rejected.
+    review: tuple | str | None = None
+
+    def __post_init__(self):
+        try:
+            self.review = parse_states(self.review)
+        except ReviewError as error:
+            raise ApiError(400, str(error), code="invalid", details={"review": [str(error)]}) from error
 
     def as_dict(self):
-        """Return the filters that are set, JSON-ready."""
-        return {key: (value.isoformat() if isinstance(value, datetime) else value)
+        """Return the filters that are set, JSON-ready; `review` always, as the list of states included."""
+        return {key: (value.isoformat() if isinstance(value, datetime) else
+                      list(value) if isinstance(value, tuple) else value)
                 for key, value in asdict(self).items() if value is not None}
+
+    @property
+    def review_text(self):
+        """Say in words which review states these filters include."""
+        return describe_states(self.review)
 
 
 def find_walk(slug):
@@ -53,6 +69,8 @@ def _conditions(filters, walk_ids=None):
         conditions.append(Response.participant_group == filters.group)
     if filters.language:
         conditions.append(Response.participant_language == filters.language)
+    if set(filters.review) != set(REVIEW_STATES):
+        conditions.append(Response.review_state.in_(filters.review))
     if filters.since:
         conditions.append(Response.updated_at >= filters.since)
     if filters.until:
@@ -143,7 +161,7 @@ RESPONSE_COLUMNS = (
     Response.id.label("id"), Walk.slug.label("walk"), Response.device_id, Response.revision,
     Checklist.slug.label("checklist"), Checklist.version.label("checklist_version"),
     Response.participant_group.label("group"), Response.participant_language.label("language"),
-    Response.started_at, Response.updated_at, Response.received_at, Response.synced_at,
+    Response.started_at, Response.updated_at, Response.received_at, Response.synced_at, Response.review_state,
 )
 ANSWER_COLUMNS = (
     Answer.id.label("answer_id"), Answer.item, Answer.score, Answer.dont_know, Answer.comment,
