@@ -8,8 +8,10 @@ bp = Blueprint("console", __name__, url_prefix="/admin",
 bp.record_once(lambda state: formatting.register(state.app))
 
 from . import (  # noqa: E402,F401
+    audits,
     auth,
     checklists,
+    compare,
     downloads,
     errors,
     imports,
