@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     errors,
     imports,
     log,
+    photos,
     report,
     status,
     tokens,

@@ -50,6 +50,8 @@ class WalkContext:
     parts: tuple = ()
     # version -> (min, max, dont_know offered); a version missing here gets the contract's bounds
     scales: dict = field(default_factory=dict)
+    # version -> frozenset of topic ids (photos name the topic they illustrate)
+    topics: dict = field(default_factory=dict)
 
 
 def is_uuid(value):
