@@ -8,7 +8,7 @@
 import {downloadBackup} from "./backup.js";
 import {refreshCatalog} from "./catalog.js";
 import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
-import {LANGUAGES, language, pickLanguage, setLanguage, t} from "./i18n.js";
+import {addContentLanguages, language, languageOptions, pickLanguage, setLanguage, t} from "./i18n.js";
 import {captureKey, openCode} from "./opening.js";
 import {withAnswer, withParticipant} from "./records.js";
 import {appPath, parseLocation, rootPath} from "./route.js";
@@ -41,10 +41,11 @@ async function answerScreen() {
   app.walk = app.checklist = app.station = app.record = null;
   const home = (notice) => homeScreen({notice, actions: {openCode: openTyped, scan}});
   if (!route.walk) return home(app.notice);
-  const opened = await stationScreen({route, actions: {answer, profile, newParticipant}});
+  const opened = await stationScreen({route, actions: {answer, profile, newParticipant, photoHooks}});
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
+  if (addContentLanguages(checklist.languages)) renderChrome();  // a checklist may bring a language of its own
   return view;
 }
 
@@ -148,6 +149,13 @@ function profile(change) {
   return edit((record, _station, now) => withParticipant(record, change, now)).catch(() => {});
 }
 
+// What the photo cards (ui/photos.js) need: each photo change goes through edit() like an answer.
+const photoHooks = {edit, notify: (message, role) => {
+  app.view?.photos?.setStatus(message);
+  if (role === "alert") banner("photo-banner", () => [message], {dismissible: true, role: "alert"});
+}, walkSlug: () => app.walk?.slug, currentPhoto: (id) => app.record?.photos?.find((p) => p.id === id),
+askPersistence: () => askPersistence().catch(() => {})};
+
 async function newParticipant() {
   await closeCurrent(app.walk.slug);
   app.tab = "answer";
@@ -198,7 +206,7 @@ async function updateOffline() {
 
 async function afterSync(status) {
   await updateSyncLine();
-  if (status.phase === "sending") return;
+  if (status.phase === "sending" || status.phase === "uploading") return;
   if (app.tab !== "answer") await show();
   else if (app.walk) {
     const slug = app.walk.slug;
@@ -215,7 +223,7 @@ async function afterSync(status) {
 function renderChrome() {
   document.documentElement.lang = language();
   const select = document.getElementById("lang");
-  fill(select, Object.entries(LANGUAGES).map(([code, name]) =>
+  fill(select, languageOptions().map(([code, name]) =>
     h("option", {value: code, lang: code, selected: code === language()}, name)));
   document.getElementById("lang-label").textContent = t("language");
   document.getElementById("home-link").textContent = t("app_title");

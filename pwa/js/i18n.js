@@ -67,6 +67,10 @@ export const STRINGS = {
     offline_ready: "Ready to work offline.", offline_not_ready: "Not ready to work offline yet; stay online for a moment.",
     backup: "Download backup",
     backup_hint: "A file with every checklist on this device, which the facilitator can bring to the organisers.",
+    photo_n: "Photo {n}", photos_n: "Photos: {n}",
+    photos_waiting_n: "Photos waiting to upload: {n}.", photos_none_waiting: "No photos waiting to upload.",
+    photos_progress: "Uploading photos: {sent} of {total}", storage_use: "Storage used: {used} of {quota} MB.",
+    storage_nearly_full: "Storage is nearly full: sync the photos soon.",
     device_id: "Device {id}", save_failed: "The answer could not be saved on this device: {reason}",
     update_ready: "A new version of the app is ready.", update_now: "Update now",
     install_hint: "Install the app to open it without the browser, even offline.", install: "Install", ok: "OK",
@@ -129,6 +133,10 @@ export const STRINGS = {
     offline_ready: "Připraveno k práci offline.", offline_not_ready: "Ještě není připraveno k práci offline; zůstaňte chvíli online.",
     backup: "Stáhnout zálohu",
     backup_hint: "Soubor se všemi dotazníky v tomto zařízení, který může průvodce předat organizátorům.",
+    photo_n: "Fotografie {n}", photos_n: "Fotografie: {n}",
+    photos_waiting_n: "Fotografie čekající na nahrání: {n}.", photos_none_waiting: "Žádné fotografie nečekají na nahrání.",
+    photos_progress: "Nahrávání fotografií: {sent} z {total}", storage_use: "Využité úložiště: {used} z {quota} MB.",
+    storage_nearly_full: "Úložiště je téměř plné: brzy fotografie odešlete.",
     device_id: "Zařízení {id}", save_failed: "Odpověď se nepodařilo uložit do zařízení: {reason}",
     update_ready: "Je připravena nová verze aplikace.", update_now: "Aktualizovat",
     install_hint: "Nainstalujte si aplikaci, abyste ji mohli otevřít bez prohlížeče, i offline.", install: "Instalovat", ok: "Rozumím",
@@ -191,6 +199,10 @@ export const STRINGS = {
     offline_ready: "Готово до роботи офлайн.", offline_not_ready: "Ще не готово до роботи офлайн; залишайтеся онлайн ще хвилинку.",
     backup: "Завантажити резервну копію",
     backup_hint: "Файл з усіма анкетами на цьому пристрої, який ведучий може передати організаторам.",
+    photo_n: "Фото {n}", photos_n: "Фото: {n}",
+    photos_waiting_n: "Фото, що очікують завантаження: {n}.", photos_none_waiting: "Немає фото, що очікують завантаження.",
+    photos_progress: "Завантаження фото: {sent} з {total}", storage_use: "Використано сховища: {used} з {quota} МБ.",
+    storage_nearly_full: "Сховище майже заповнене: скоро надішліть фото.",
     device_id: "Пристрій {id}", save_failed: "Не вдалося зберегти відповідь на пристрої: {reason}",
     update_ready: "Нова версія застосунку готова.", update_now: "Оновити",
     install_hint: "Установіть застосунок, щоб відкривати його без браузера, навіть офлайн.", install: "Установити", ok: "Гаразд",
@@ -253,6 +265,10 @@ export const STRINGS = {
     offline_ready: "Готово к работе офлайн.", offline_not_ready: "Ещё не готово к работе офлайн; оставайтесь онлайн ещё минуту.",
     backup: "Скачать резервную копию",
     backup_hint: "Файл со всеми анкетами на этом устройстве, который ведущий может передать организаторам.",
+    photo_n: "Фото {n}", photos_n: "Фото: {n}",
+    photos_waiting_n: "Фото, ожидающие загрузки: {n}.", photos_none_waiting: "Нет фото, ожидающих загрузки.",
+    photos_progress: "Загрузка фото: {sent} из {total}", storage_use: "Использовано хранилища: {used} из {quota} МБ.",
+    storage_nearly_full: "Хранилище почти заполнено: скоро отправьте фото.",
     device_id: "Устройство {id}", save_failed: "Не удалось сохранить ответ на устройстве: {reason}",
     update_ready: "Новая версия приложения готова.", update_now: "Обновить",
     install_hint: "Установите приложение, чтобы открывать его без браузера, даже офлайн.", install: "Установить", ok: "Понятно",
@@ -315,6 +331,10 @@ export const STRINGS = {
     offline_ready: "Sẵn sàng hoạt động không cần mạng.", offline_not_ready: "Chưa sẵn sàng hoạt động không cần mạng; hãy giữ kết nối thêm một lát.",
     backup: "Tải bản sao lưu",
     backup_hint: "Tệp chứa mọi phiếu trên thiết bị này, người hướng dẫn có thể chuyển cho ban tổ chức.",
+    photo_n: "Ảnh {n}", photos_n: "Ảnh: {n}",
+    photos_waiting_n: "Ảnh đang chờ tải lên: {n}.", photos_none_waiting: "Không có ảnh nào chờ tải lên.",
+    photos_progress: "Đang tải ảnh lên: {sent} / {total}", storage_use: "Dung lượng đã dùng: {used} / {quota} MB.",
+    storage_nearly_full: "Bộ nhớ gần đầy: hãy sớm đồng bộ ảnh.",
     device_id: "Thiết bị {id}", save_failed: "Không thể lưu câu trả lời trên thiết bị: {reason}",
     update_ready: "Đã có phiên bản mới của ứng dụng.", update_now: "Cập nhật ngay",
     install_hint: "Cài đặt ứng dụng để mở mà không cần trình duyệt, kể cả khi không có mạng.", install: "Cài đặt", ok: "Đã hiểu",
@@ -323,6 +343,38 @@ export const STRINGS = {
 };
 
 let current = "en";
+const LANGUAGE_CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+// Languages the stored checklists offer beyond the app's own: their texts show, the app's strings stay English.
+const contentLanguages = new Set();
+
+/** Offer a checklist's languages too; returns true when one was new (so the language menus need a redraw). */
+export function addContentLanguages(codes = []) {
+  let added = false;
+  for (const code of codes) {
+    if (LANGUAGE_CODE.test(code) && !(code in LANGUAGES) && !contentLanguages.has(code)) {
+      contentLanguages.add(code);
+      added = true;
+    }
+  }
+  return added;
+}
+
+/** Name a language in itself (Polski, Deutsch …) where the browser knows it, else its code. */
+function nativeName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], {type: "language"}).of(code);
+    return name ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : code;
+  } catch {
+    return code;
+  }
+}
+
+/** Return [code, name] of every language to offer: the app's own, then those only checklists have. */
+export function languageOptions() {
+  const extra = [...contentLanguages];
+  if (LANGUAGE_CODE.test(current) && !(current in LANGUAGES) && !contentLanguages.has(current)) extra.push(current);
+  return [...Object.entries(LANGUAGES), ...extra.map((code) => [code, nativeName(code)])];
+}
 
 /** Pick the first supported language from the browser's preferences (en-GB → en), else English. */
 export function pickLanguage(preferred = []) {
@@ -335,7 +387,7 @@ export function pickLanguage(preferred = []) {
 
 /** Switch the UI language. */
 export function setLanguage(code) {
-  current = code in LANGUAGES ? code : "en";
+  current = code in LANGUAGES || LANGUAGE_CODE.test(code || "") ? code : "en";
   document.documentElement.lang = current;
 }
 
@@ -344,7 +396,7 @@ export const language = () => current;
 
 /** Translate a UI string, filling {name} placeholders. */
 export function t(key, params = {}) {
-  const template = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  const template = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 

@@ -10,11 +10,13 @@ bp.record_once(lambda state: formatting.register(state.app))
 from . import (  # noqa: E402,F401
     audits,
     auth,
+    checklists,
     compare,
     downloads,
     errors,
     imports,
     log,
+    photos,
     report,
     status,
     tokens,

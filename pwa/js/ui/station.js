@@ -2,7 +2,7 @@
 import {HttpError, NetworkError} from "../api.js";
 import {ensureChecklist, ensureWalk} from "../catalog.js";
 import {currentRecord} from "../changes.js";
-import {GROUPS, LANGUAGES, localized, t} from "../i18n.js";
+import {GROUPS, languageOptions, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
@@ -26,7 +26,7 @@ function participantPanel(ctx) {
     Object.keys(GROUPS).map((g) => h("option", {value: g, selected: record?.participant.group === g}, t(`group_${g}`))));
   const language = h("select", {id: "p-lang", onchange: (e) => actions.profile({language: e.target.value || null})},
     h("option", {value: ""}, t("group_none")),
-    Object.entries(LANGUAGES).map(([code, name]) =>
+    languageOptions().map(([code, name]) =>
       h("option", {value: code, lang: code, selected: record?.participant.language === code}, name)));
   const newButton = h("button", {type: "button", class: "secondary", onclick: actions.newParticipant}, t("new_participant"));
   const panel = h("section", {class: "participant", "aria-labelledby": "participant-title"},
@@ -102,9 +102,22 @@ export function stationView(ctx) {
     station && h("p", {}, h("a", {href: appPath(walk.slug)}, t("whole_walk"))));
 
   const panel = participantPanel(ctx);
-  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, nav);
+  // The photo section loads after the answering screen (it is not needed to answer), then fills its place.
+  const slot = h("div", {class: "photos-slot"});
+  let photos = null;
+  let latest = record;
+  import("./photos.js").then(({photosSection, photoActions}) => {
+    photos = photosSection({checklist, station, actions: {...actions, ...photoActions(actions.photoHooks)},
+      load: store.getMedia});
+    el.photos = photos;
+    slot.replaceWith(photos);
+    photos.show(latest);
+  });
+  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, slot, nav);
   el.show = (current) => {
+    latest = current;
     panel.show(current);
+    photos?.show(current);
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
     focusProgress.textContent = progressText(focus.map((id) => itemsById.get(id)), current);
     for (const {topic, progress} of summaries) progress.textContent = progressText(topic.items, current);
