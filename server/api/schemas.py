@@ -74,6 +74,7 @@ class ScaleSchema(Schema):
     min = fields.Int(required=True)
     max = fields.Int(required=True)
     labels = fields.Dict(keys=fields.Str(), values=fields.Dict())
+    dont_know = fields.Bool(metadata={"description": "Whether \"don't know\" is offered (true when left out)."})
 
 
 class ItemSchema(Schema):

@@ -25,6 +25,7 @@ def static_url(filename):
 from . import (  # noqa: E402,F401
     audits,
     auth,
+    checklists,
     compare,
     downloads,
     errors,

@@ -38,6 +38,7 @@ from .rules import (
     WalkContext,
     classify,
     content_hash,
+    scale_of,
     validate_record,
 )
 
@@ -125,7 +126,7 @@ def _keep_unsettled(log_rows):
         log.exception("could not log an unsettled sync batch")
 
 
-# (item ids, topic ids) per checklist version row; a version's definition never changes once stored.
+# (item ids, topic ids, scale) per checklist version row; a version's definition never changes once stored.
 _items_by_checklist = {}
 
 
@@ -141,14 +142,17 @@ def walk_context(walk):
                                       .where(Checklist.id.in_(missing))):
             _items_by_checklist[(row.id, row.content_hash)] = (
                 frozenset(item["id"] for topic in row.definition["topics"] for item in topic["items"]),
-                frozenset(topic["id"] for topic in row.definition["topics"]))
+                frozenset(topic["id"] for topic in row.definition["topics"]),
+                scale_of(row.definition))
+    known = {row.version: _items_by_checklist[(row.id, row.content_hash)] for row in rows}
     codes = db.session.execute(select(Station.code).where(Station.walk_id == walk.id)).scalars()
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug,
-        versions={row.version: _items_by_checklist[(row.id, row.content_hash)][0] for row in rows},
+        versions={version: cached[0] for version, cached in known.items()},
         station_codes=frozenset(codes), checklist_ids={row.version: row.id for row in rows},
         parts=record_parts.registered(),
-        topics={row.version: _items_by_checklist[(row.id, row.content_hash)][1] for row in rows},
+        scales={version: cached[2] for version, cached in known.items()},
+        topics={version: cached[1] for version, cached in known.items()},
     )
 
 

@@ -2,10 +2,9 @@
 
 A record is one participant's checklist for a walk. Its device made the id; the
 revision rises each time the participant edits it after a sync. Validation here is
-hand-written rather than marshmallow because a batch carries thousands of answers; its
-limits, groups and patterns come from the JSON Schema (server/answer_rules.py), and
-tests/test_schema_contract.py holds it to the same verdicts as that schema and the
-marshmallow schemas in server/api/schemas.py.
+hand-written rather than marshmallow because a batch carries thousands of answers;
+tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
+shared_schema/ and the marshmallow schemas in server/api/schemas.py.
 """
 import hashlib
 import re
@@ -14,20 +13,19 @@ from datetime import datetime, timezone
 
 import orjson
 
-from ..answer_rules import (  # noqa: F401 - the rules' constants, re-exported for the modules above
-    DATETIME_RE,
-    GROUPS,
-    LANGUAGE_RE,
-    MAX_ANSWERS,
-    MAX_COMMENT,
-    MAX_INT,
-    SCORE_MAX,
-    SCORE_MIN,
-    SLUG_RE,
-    UUID_RE,
-)
+from ..models import GROUPS
 
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
+# Defined once, in shared_schema/sync-request.schema.json (see server/answer_rules.py).
+from ..answer_rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, SLUG_RE, UUID_RE  # noqa: E402,F401
+# The widest scale the contract allows; each checklist version narrows it (INTEGRA: 1–5 with "don't know").
+CONTRACT_SCALE = (0, 10, True)
+
+
+def scale_of(definition):
+    """Return (min, max, dont_know offered) of a checklist definition's scale."""
+    scale = definition.get("scale") or {}
+    return scale.get("min", 1), scale.get("max", 5), scale.get("dont_know", True)
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,8 @@ class WalkContext:
     checklist_ids: dict
     # the registered record parts (see parts.py) whose fields are checked with the rest
     parts: tuple = ()
+    # version -> (min, max, dont_know offered); a version missing here gets the contract's bounds
+    scales: dict = field(default_factory=dict)
     # version -> frozenset of topic ids (photos name the topic they illustrate)
     topics: dict = field(default_factory=dict)
 
@@ -117,6 +117,7 @@ def validate_record(raw, context):
     checklist = raw.get("checklist")
     version = raw.get("checklist_version")
     items = None
+    scale = CONTRACT_SCALE
     if not isinstance(checklist, str) or not checklist:
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
@@ -129,6 +130,8 @@ def validate_record(raw, context):
             known = ", ".join(str(v) for v in sorted(context.versions)) or "none"
             fail("checklist_version",
                  f"Checklist '{checklist}' has no version {version}; known versions: {known}.")
+        else:
+            scale = context.scales.get(version, CONTRACT_SCALE)
 
     participant = raw.get("participant")
     group = language = None
@@ -158,7 +161,7 @@ def validate_record(raw, context):
     else:
         seen = set()
         for index, answer in enumerate(answers):
-            clean = _check_answer(answer, index, items, seen, context, fail)
+            clean = _validate_answer(answer, f"answers.{index}", items, scale, seen, context, fail)
             if clean is not None:
                 clean_answers.append(clean)
 
@@ -183,65 +186,85 @@ def validate_record(raw, context):
     return record, {}
 
 
-def _check_answer(answer, index, items, seen, context, fail):
-    """Check one answer; report every problem under answers.<index>; return the clean answer or None.
+def _validate_answer(answer, path, items, scale, seen, context, fail):
+    # Fast path for the common, valid answer: one pass of cheap checks, no messages built.
+    low, high, dont_know_offered = scale
+    if type(answer) is dict and items is not None:
+        item, score, dont_know = answer.get("item"), answer.get("score", False), answer.get("dont_know")
+        comment, station = answer.get("comment"), answer.get("station")
+        if (type(item) is str and item in items and item not in seen
+                and (score is None or (type(score) is int and low <= score <= high))
+                and (dont_know is False or (dont_know is True and score is None and dont_know_offered))
+                and (comment is None or (type(comment) is str and len(comment) <= MAX_COMMENT))
+                and (station is None or station in context.station_codes)):
+            answered_at = answer.get("answered_at")
+            when = None if answered_at is None else parse_datetime(answered_at)
+            if answered_at is None or when is not None:
+                seen.add(item)
+                return {"item": item, "score": score, "dont_know": dont_know,
+                        "comment": _clean_comment(comment),
+                        "station": station, "answered_at": when}
+    return _check_answer(answer, path, items, scale, seen, context, fail)
 
-    One path for valid and invalid answers alike: each test is cheap and a message is
-    built only for a field that fails it.
-    """
-    if type(answer) is not dict:
-        fail(f"answers.{index}", "Each answer must be a JSON object.")
+
+def _check_answer(answer, path, items, scale, seen, context, fail):
+    """Check an answer field by field, reporting every problem."""
+    low, high, dont_know_offered = scale
+    if not isinstance(answer, dict):
+        fail(path, "Each answer must be a JSON object.")
         return None
     ok = True
     item = answer.get("item")
-    if type(item) is not str or not item:
-        fail(f"answers.{index}.item", "Required: the item's id.")
+    if not isinstance(item, str) or not item:
+        fail(f"{path}.item", "Required: the item's id.")
         ok = False
     elif items is not None and item not in items:
-        fail(f"answers.{index}.item", f"Unknown item {item!r} in this checklist version.")
+        fail(f"{path}.item", f"Unknown item {item!r} in this checklist version.")
         ok = False
     elif item in seen:
-        fail(f"answers.{index}.item", f"Item {item!r} is answered twice in this checklist.")
+        fail(f"{path}.item", f"Item {item!r} is answered twice in this checklist.")
         ok = False
     else:
         seen.add(item)
 
-    score = answer.get("score", False)
-    if score is False and "score" not in answer:
-        fail(f"answers.{index}.score", f"Required: a score from {SCORE_MIN} to {SCORE_MAX}, or null.")
-        ok, score = False, None
-    elif score is not None and (type(score) is not int or not SCORE_MIN <= score <= SCORE_MAX):
-        fail(f"answers.{index}.score", f"Must be a whole number from {SCORE_MIN} to {SCORE_MAX}, or null.")
+    if "score" not in answer:
+        fail(f"{path}.score", f"Required: a score from {low} to {high}, or null.")
+        ok = False
+    score = answer.get("score")
+    if score is not None and (not _is_int(score) or not low <= score <= high):
+        fail(f"{path}.score", f"Must be a whole number from {low} to {high}, or null.")
         ok = False
     dont_know = answer.get("dont_know")
-    if dont_know is not False and dont_know is not True:
-        fail(f"answers.{index}.dont_know", "Required: true or false.")
+    if not isinstance(dont_know, bool):
+        fail(f"{path}.dont_know", "Required: true or false.")
         ok = False
     elif dont_know and score is not None:
-        fail(f"answers.{index}.score", "A \"don't know\" answer cannot carry a score.")
+        fail(f"{path}.score", "A \"don't know\" answer cannot carry a score.")
+        ok = False
+    elif dont_know and not dont_know_offered:
+        fail(f"{path}.dont_know", "This checklist does not offer \"don't know\".")
         ok = False
 
     comment = answer.get("comment")
-    if comment is not None:
-        if type(comment) is not str:
-            fail(f"answers.{index}.comment", "Must be text or null.")
-            ok = False
-        elif len(comment) > MAX_COMMENT:
-            fail(f"answers.{index}.comment", f"At most {MAX_COMMENT} characters.")
-            ok = False
-        else:
-            comment = _clean_comment(comment)
+    if comment is not None and not isinstance(comment, str):
+        fail(f"{path}.comment", "Must be text or null.")
+        ok = False
+    elif comment is not None and len(comment) > MAX_COMMENT:
+        fail(f"{path}.comment", f"At most {MAX_COMMENT} characters.")
+        ok = False
+    if isinstance(comment, str):
+        comment = _clean_comment(comment)
 
     station = answer.get("station")
-    if station is not None and (type(station) is not str or station not in context.station_codes):
-        fail(f"answers.{index}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
+    if station is not None and (not isinstance(station, str) or station not in context.station_codes):
+        fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
         ok = False
 
-    answered_at = answer.get("answered_at")
-    if answered_at is not None:
-        answered_at = parse_datetime(answered_at)
+    answered_at = None
+    if answer.get("answered_at") is not None:
+        answered_at = parse_datetime(answer["answered_at"])
         if answered_at is None:
-            fail(f"answers.{index}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
+            fail(f"{path}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
             ok = False
     if not ok:
         return None
