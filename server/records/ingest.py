@@ -233,7 +233,8 @@ def _apply(walk, device_id, checked, context):
                   for row in db.session.execute(query)}
     existed = {record_id: row.revision for record_id, row in stored.items()}
     # Every record with an id is asked about, valid or not: a refusal (a deleted record) wins over field errors.
-    raw_ids = sorted({raw_id for _, _, _, raw_id in checked if raw_id})
+    # An id holding NUL was never stored (PostgreSQL text cannot hold it): no part need look it up.
+    raw_ids = sorted({raw_id for _, _, _, raw_id in checked if raw_id and "\x00" not in raw_id})
     refused = {}
     for part in context.parts:
         refused.update(part.refuse(raw_ids, walk) if raw_ids else {})
