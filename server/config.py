@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .answer_rules import MAX_RESPONSES
+
 MiB = 1024 * 1024
 
 
@@ -38,7 +40,7 @@ def from_environment(instance_path):
         "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
         # Failed console sign-ins per account, from any address (each address is held to 10 a minute too).
         "SIGN_IN_ACCOUNT_LIMIT": env.get("SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes"),
-        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
+        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", MAX_RESPONSES)),
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
         # Photos and voice notes: where they are kept (s3://bucket/prefix, file:///path, or instance/media)
@@ -48,6 +50,9 @@ def from_environment(instance_path):
         "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", 10 * MiB)),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Map tiles for the console's station maps; any {z}/{x}/{y} tile server (OpenStreetMap by default).
+        "TILE_URL": env.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (as phones need for offline use), the console's cookie never travels in clear.

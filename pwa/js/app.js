@@ -8,7 +8,7 @@
 import {canShareFiles, downloadBackup, restoreBackup, shareBackup} from "./backup.js";
 import {refreshCatalog} from "./catalog.js";
 import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
-import {LANGUAGES, language, pickLanguage, setLanguage, t} from "./i18n.js";
+import {addContentLanguages, language, languageOptions, pickLanguage, setLanguage, t} from "./i18n.js";
 import {captureKey, openCode} from "./opening.js";
 import {outboxCounts, withAnswer, withParticipant} from "./records.js";
 import {appPath, parseLocation, rootPath} from "./route.js";
@@ -47,6 +47,7 @@ async function answerScreen() {
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
+  if (addContentLanguages(checklist.languages)) renderChrome();  // a checklist may bring a language of its own
   if (app.finished?.walk === walk.slug) {
     document.title = `${t("thanks_title")} – ${t("app_title")}`;
     return thanksScreen({walk, checklist, recordId: app.finished.id, actions: {next: nextParticipant}});
@@ -286,7 +287,7 @@ async function switchLanguage(code) {
 function renderChrome() {
   document.documentElement.lang = language();
   const select = document.getElementById("lang");
-  fill(select, Object.entries(LANGUAGES).map(([code, name]) =>
+  fill(select, languageOptions().map(([code, name]) =>
     h("option", {value: code, lang: code, selected: code === language()}, name)));
   document.getElementById("lang-label").textContent = t("language");
   document.getElementById("home-link").textContent = t("app_title");

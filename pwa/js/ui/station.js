@@ -2,7 +2,7 @@
 import {HttpError, NetworkError} from "../api.js";
 import {ensureChecklist, ensureWalk} from "../catalog.js";
 import {currentRecord} from "../changes.js";
-import {GROUPS, LANGUAGES, language, localized, t} from "../i18n.js";
+import {GROUPS, language, languageOptions, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
@@ -27,7 +27,7 @@ function participantPanel(ctx) {
   // The participant's language is the app's language too: every text switches with it.
   const language = h("select", {id: "p-lang", onchange: (e) => actions.participantLanguage(e.target.value || null)},
     h("option", {value: ""}, t("group_none")),
-    Object.entries(LANGUAGES).map(([code, name]) =>
+    languageOptions().map(([code, name]) =>
       h("option", {value: code, lang: code, selected: record?.participant.language === code}, name)));
   const newButton = h("button", {type: "button", class: "secondary", onclick: actions.newParticipant}, t("new_participant"));
   const finishButton = h("button", {type: "button", class: "secondary", id: "finish", onclick: actions.finish}, t("finish"));
