@@ -18,10 +18,8 @@ import {deviceScreen} from "./ui/device.js";
 import {fill, h} from "./ui/dom.js";
 import {homeScreen} from "./ui/home.js";
 import {recordsScreen} from "./ui/records.js";
-import {scanQr} from "./ui/scanner.js";
 import {stationScreen, walkNotices} from "./ui/station.js";
 import {updateNetwork, updateOfflineLine, updateSyncLine} from "./ui/status.js";
-import {thanksScreen} from "./ui/thanks.js";
 import {banner, clearTransientBanners, setupInstallHint, setupServiceWorker, translateBanners} from "./ui/updates.js";
 
 // Quiet time after an edit before sending it; on failure the backoff takes over.
@@ -50,6 +48,8 @@ async function answerScreen() {
   if (addContentLanguages(checklist.languages)) renderChrome();  // a checklist may bring a language of its own
   if (app.finished?.walk === walk.slug) {
     document.title = `${t("thanks_title")} – ${t("app_title")}`;
+    // The thank-you screen and the scanner load when first used, outside the first visit's 50 KB shell.
+    const {thanksScreen} = await import("./ui/thanks.js");
     return thanksScreen({walk, checklist, recordId: app.finished.id, actions: {next: nextParticipant}});
   }
   return view;
@@ -238,6 +238,7 @@ async function openTyped(typed) {
 
 async function scan() {
   try {
+    const {scanQr} = await import("./ui/scanner.js");
     const value = await scanQr();
     if (value) app.notice = await openTyped(value);
   } catch (error) {

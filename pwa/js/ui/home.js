@@ -3,7 +3,9 @@ import {localized, t} from "../i18n.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
 import {h} from "./dom.js";
-import {canScan} from "./scanner.js";
+
+/** Tell whether this browser can scan QR codes in the app (it has a camera API); the scanner itself loads on use. */
+const canScan = () => Boolean(navigator.mediaDevices?.getUserMedia);
 
 /** Render the start screen; actions.openCode(text) opens a typed code, actions.scan() starts the camera. */
 export function homeView({walks, notice, canScan, actions}) {

@@ -11,9 +11,6 @@ const DECODER = new URL("../../lib/jsqr-1.4.0.js", import.meta.url).href;
 const MAX_SIDE = 640;
 const PAUSE_MS = 150;
 
-/** Tell whether this browser can scan QR codes in the app (it has a camera API). */
-export const canScan = () => Boolean(navigator.mediaDevices?.getUserMedia);
-
 let decoder = null;
 
 /** Load jsQR with a classic script (it is a UMD build that defines window.jsQR); once per page. */
