@@ -8,11 +8,14 @@ bp = Blueprint("console", __name__, url_prefix="/admin",
 bp.record_once(lambda state: formatting.register(state.app))
 
 from . import (  # noqa: E402,F401
+    audit,
     auth,
+    checklists,
     downloads,
     errors,
     imports,
     log,
+    personal_data,
     report,
     status,
     tokens,
