@@ -140,3 +140,13 @@ def test_report_and_downloads_pages_say_which_review_states(admin, seeded):
     page = page_text(admin.get("/admin/downloads?review=rejected&review=received"))
     assert "checklists received, rejected" in page
     assert "review=received%2Crejected" in page
+
+
+def test_personal_data_finds_a_device_by_the_8_characters_the_app_shows(admin, seeded):
+    """The walker app shows a device id's first 8 characters; the lookup finds the device by them."""
+    device = str(uuid.uuid4())
+    record = _sync(admin, seeded["prague-7"], device_id=device)
+    page = page_text(admin.get(f"/admin/personal-data?device={device[:8].upper()}"))
+    assert record["id"] in page and device in page
+    assert "No device id starts with" in page_text(admin.get("/admin/personal-data?device=00000000"))
+    assert "is not an id" in page_text(admin.get("/admin/personal-data?device=abc"))

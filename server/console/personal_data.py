@@ -1,4 +1,5 @@
 """A participant's data on request: look up by checklist or device id, export it as JSON, delete it all."""
+import re
 from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
@@ -6,23 +7,40 @@ from sqlalchemy import select
 
 from ..access.audit_trail import record
 from ..extensions import db
-from ..models import Response
+from ..models import Response, SyncLogEntry
 from ..records.deletion import DeletionError, deleted_ids, delete_records, records_of_device
 from ..records.rules import UUID_RE
 from . import bp
 from .access import current_user, signed_in
 
 
+PREFIX_RE = re.compile(r"^[0-9a-f]{8}(-[0-9a-f-]{0,27})?$")
+
+
+def _by_prefix(column, prefix):
+    """Return the distinct full ids in `column` that start with `prefix` (at most a few)."""
+    return db.session.execute(select(column).distinct().where(column.startswith(prefix, autoescape=True))
+                              .limit(5)).scalars().all()
+
+
 def _lookup():
-    """Return (kind, id, problem) from ?device= or ?record=."""
+    """Return (kind, id, problem) from ?device= or ?record=; the first 8 characters the walker app shows will do."""
     device = request.values.get("device", "").strip().lower()
     record_id = request.values.get("record", "").strip().lower()
     if not device and not record_id:
         return None, None, None
-    value = device or record_id
-    if not UUID_RE.match(value):
-        return None, None, f"'{value[:80]}' is not an id like 1b4e28ba-2fa1-11d2-883f-0016d3cca427."
-    return ("device" if device else "record"), value, None
+    kind, value = ("device", device) if device else ("record", record_id)
+    if UUID_RE.match(value):
+        return kind, value, None
+    if not PREFIX_RE.match(value):
+        return None, None, f"'{value[:80]}' is not an id like 1b4e28ba-2fa1-11d2-883f-0016d3cca427 or its first 8 characters."
+    columns = (Response.device_id, SyncLogEntry.device_id) if kind == "device" else (Response.id, SyncLogEntry.response_id)
+    found = sorted({full for column in columns for full in _by_prefix(column, value) if full})
+    if len(found) == 1:
+        return kind, found[0], None
+    if not found:
+        return None, None, f"No {kind} id starts with {value}."
+    return None, None, f"Several {kind} ids start with {value}; type more of it: {', '.join(found)}."
 
 
 @bp.get("/personal-data")
