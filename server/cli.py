@@ -19,6 +19,7 @@ from .access.accounts import (
     username_problem,
     walks_problem,
 )
+from .catalog.audits import audit_counts, load_audit, ordered_audits
 from .catalog.definitions import (
     DefinitionError,
     get_checklist,
@@ -56,8 +57,8 @@ def seed_command():
         counts = seed_shared()
     except DefinitionError as error:
         _fail(str(error), error.errors)
-    click.echo(f"Database ready; loaded {counts['checklists']} new checklist version(s) "
-               f"and {counts['walks']} new walk(s).")
+    click.echo(f"Database ready; loaded {counts['checklists']} new checklist version(s), "
+               f"{counts['audits']} new audit(s) and {counts['walks']} new walk(s).")
 
 
 def _walks_named(slugs):
@@ -128,8 +129,8 @@ def walks_list_command():
     if not walks:
         click.echo("No walks yet: run `flask --app server seed`.")
     for walk in walks:
-        state = "closed" if walk.closed else "open"
-        click.echo(f"{walk.slug}\t{walk.title.get('en')}\t{len(walk.stations)} stations\t"
+        state = "closed" if walk.closed else ("audit closed" if walk.refuses_records else "open")
+        click.echo(f"{walk.slug}\t{walk.audit.slug}\t{walk.title.get('en')}\t{len(walk.stations)} stations\t"
                    f"{counts.get(walk.id, 0)} checklists\t{state}\t{walk.checklist_slug} v{walk.checklist_version}")
 
 
@@ -148,18 +149,51 @@ def walks_load_command(file, replace):
     click.echo(f"{walk.slug}: {'created' if created else ('replaced' if replace else 'exists, left as it is')}")
 
 
+audits_cli = AppGroup("audits", help="List and load audits.")
+
+
+@audits_cli.command("list")
+def audits_list_command():
+    """List audits, newest first, with their city, dates, checklist, walks and checklists received."""
+    audits = ordered_audits()
+    if not audits:
+        click.echo("No audits yet: run `flask --app server seed` or `flask --app server audits load FILE`.")
+    counts = audit_counts(audits)
+    for audit in audits:
+        days = f"{audit.starts_on or '…'} to {audit.ends_on or '…'}"
+        click.echo(f"{audit.slug}\t{audit.title.get('en')}\t{audit.city or '-'}\t{days}\t"
+                   f"{audit.checklist_slug} v{audit.checklist_version}\t{len(audit.walks)} walks\t"
+                   f"{counts.get(audit.id, 0)} checklists\t{'closed' if audit.closed else 'open'}")
+
+
+@audits_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite an existing audit of the same slug.")
+def audits_load_command(file, replace):
+    """Create an audit from a definition file (the shared audit format)."""
+    try:
+        audit, created = load_audit(read_json(file), replace=replace)
+    except (DefinitionError, ValueError) as error:
+        _fail(str(error), getattr(error, "errors", []))
+    if created or replace:
+        record("audit_saved", audit.slug, {"created": created, "file": file.name})
+    db.session.commit()
+    click.echo(f"{audit.slug}: {'created' if created else ('replaced' if replace else 'exists, left as it is')}")
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--layout", type=click.Choice(["long", "wide"]), default="long")
 @click.option("--checklist", help="Checklist slug.")
+@click.option("--audit", help="Only the walks of this audit.")
 @click.option("--walk", help="Only this walk.")
 @click.option("--group", help="Only this participant group.")
 @click.option("--review", default="", help="Review states, separated by commas, or all (default: all but rejected).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_command(fmt, layout, checklist, walk, group, review, out):
+def export_command(fmt, layout, checklist, audit, walk, group, review, out):
     """Write the merged checklists to a file, with a progress bar."""
     try:
-        filters = Filters(checklist=checklist, walk=walk, group=group, review=review)
+        filters = Filters(checklist=checklist, audit=audit, walk=walk, group=group, review=review)
     except ApiError as error:
         _fail(error.message)
     try:
@@ -227,8 +261,8 @@ def qr_command(slug, out, formats, base_url, layout, lang):
     with click.progressbar(jobs, label=f"Writing {len(jobs)} files", item_show_func=lambda j: j and j[0]) as bar:
         for name, make, source in bar:
             (out / name).write_bytes(make(source))
-    if walk.closed:
-        click.echo(f"Note: walk '{walk.slug}' is closed; devices cannot deliver to it until it is reopened.", err=True)
+    if walk.refuses_records:
+        click.echo(f"Note: walk '{walk.slug}' {'is' if walk.closed else 'belongs to an audit that is'} closed; devices cannot deliver to it until it is reopened.", err=True)
     click.echo(f"Wrote {len(jobs)} files to {out} (links start {base}/w/{walk.slug}).")
 
 
@@ -306,6 +340,6 @@ def load_example_command(path):
 
 def register(app):
     """Attach the commands to the app's CLI."""
-    for command in (seed_command, create_token_command, load_checklist_command, export_command, walks_cli,
+    for command in (seed_command, create_token_command, load_checklist_command, export_command, audits_cli, walks_cli,
                     qr_command, create_user_command, load_example_command, purge_log_command):
         app.cli.add_command(command)

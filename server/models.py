@@ -1,4 +1,4 @@
-"""Database models: checklists, walks, stations, responses, answers, the sync log and credentials."""
+"""Database models: checklists, audits, walks, stations, responses, answers, the sync log and credentials."""
 import hashlib
 import hmac
 import secrets
@@ -59,6 +59,25 @@ class Checklist(db.Model):
         return {**self.definition, "slug": self.slug, "version": self.version}
 
 
+class Audit(db.Model):
+    """One round of walks in a city with one checklist, such as Prague 2018; every walk belongs to one."""
+
+    __tablename__ = "audits"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(64), nullable=False, unique=True)
+    title = db.Column(db.JSON, nullable=False)
+    city = db.Column(db.String(120), nullable=False, default="")
+    starts_on = db.Column(db.Date, nullable=True)
+    ends_on = db.Column(db.Date, nullable=True)
+    checklist_slug = db.Column(db.String(64), nullable=False)
+    checklist_version = db.Column(db.Integer, nullable=False)
+    closed = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    walks = db.relationship("Walk", back_populates="audit", order_by="Walk.slug")
+
+
 walk_facilitators = db.Table(
     "walk_facilitators",
     db.Column("walk_id", db.Integer, db.ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True),
@@ -89,6 +108,7 @@ class Walk(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(64), nullable=False, unique=True)
+    audit_id = db.Column(db.Integer, db.ForeignKey("audits.id", ondelete="RESTRICT"), nullable=False, index=True)
     title = db.Column(db.JSON, nullable=False)
     description = db.Column(db.JSON, nullable=True)
     checklist_slug = db.Column(db.String(64), nullable=False)
@@ -103,6 +123,12 @@ class Walk(db.Model):
         "Station", back_populates="walk", order_by="Station.position",
         cascade="all, delete-orphan",
     )
+    audit = db.relationship("Audit", back_populates="walks")
+
+    @property
+    def refuses_records(self):
+        """Tell whether devices may no longer deliver: the walk or its whole audit is closed."""
+        return self.closed or (self.audit is not None and self.audit.closed)
 
     def key_matches(self, candidate):
         """Compare a presented key with the current one in constant time."""

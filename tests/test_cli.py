@@ -13,9 +13,9 @@ def test_seed_is_idempotent(runner, db):
     """Running seed twice loads the checklist and the three walks once."""
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "1 new checklist version(s) and 3 new walk(s)" in first.output
+    assert "1 new checklist version(s), 1 new audit(s) and 3 new walk(s)" in first.output
     second = runner.invoke(args=["seed"])
-    assert "0 new checklist version(s) and 0 new walk(s)" in second.output
+    assert "0 new checklist version(s), 0 new audit(s) and 0 new walk(s)" in second.output
     assert db.session.execute(select(func.count()).select_from(Walk)).scalar_one() == 3
     assert db.session.execute(select(func.count()).select_from(Checklist)).scalar_one() == 1
 

@@ -105,20 +105,20 @@ def test_personal_data_page_finds_exports_and_deletes_a_device(admin, db, seeded
 def test_audit_trail_page_filters_and_downloads_csv(admin, db, seeded):
     """The trail page lists events newest first, filters by action, and downloads them as CSV; no edit form."""
     admin.post("/admin/walks/libus/close", data={"csrf_token": csrf_token(admin, "/admin/walks/libus")})
-    page = page_text(admin.get("/admin/audit?action=walk_closed"))
+    page = page_text(admin.get("/admin/audit-trail?action=walk_closed"))
     assert "walk closed" in page and "libus" in page and "signed in" not in page.split("Events")[-1]
     assert "<form method=\"post\"" not in page.split("Events")[-1]
-    reply = admin.get("/admin/audit.csv?action=walk_closed")
+    reply = admin.get("/admin/audit-trail.csv?action=walk_closed")
     rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
     assert [(row["action"], row["target"], row["actor"]) for row in rows] == [("walk_closed", "libus", "anna")]
-    assert admin.get("/admin/audit?since=9999-12-31&until=9999-12-31").status_code == 200
+    assert admin.get("/admin/audit-trail?since=9999-12-31&until=9999-12-31").status_code == 200
 
 
 def test_audit_trail_is_for_admins(app, client, seeded):
     """Facilitators cannot open the audit trail or the personal-data page."""
     make_user("fiona", "facilitator", walks=["libus"])
     sign_in(client, "fiona")
-    assert client.get("/admin/audit").status_code == 403
+    assert client.get("/admin/audit-trail").status_code == 403
     assert client.get("/admin/personal-data").status_code == 403
 
 
@@ -129,7 +129,7 @@ def test_audit_csv_neutralizes_formulas(app, client, seeded):
     client.post("/admin/sign-in", data={"username": '=HYPERLINK("http://evil.example","click")', "password": "x",
                                          "csrf_token": csrf_token(client)})
     sign_in(client, "anna")
-    text = client.get("/admin/audit.csv?action=sign_in_failed").get_data(as_text=True)
+    text = client.get("/admin/audit-trail.csv?action=sign_in_failed").get_data(as_text=True)
     assert "'=HYPERLINK(" in text and ',=HYPERLINK(' not in text
 
 

@@ -38,7 +38,7 @@ def admin_walk(walk):
     responses = db.session.execute(
         select(func.count()).select_from(Response).where(Response.walk_id == walk.id)).scalar_one()
     return admin_walk_schema.dump({
-        "slug": walk.slug, "title": walk.title, "description": walk.description,
+        "slug": walk.slug, "audit": walk.audit.slug, "title": walk.title, "description": walk.description,
         "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
         "closed": walk.closed, "key": walk.key, "url": walk_url(walk), "responses": responses,
         "stations": [{"code": s.code, "title": s.title, "position": s.position, "lat": s.lat, "lon": s.lon,

@@ -43,6 +43,7 @@ def _path_param(name, description):
 def _filters(include_layout=False):
     params = [{"in": "query", "name": name, "schema": {"type": "string"}, "description": text}
               for name, text in [("checklist", "Checklist slug"), ("version", "Checklist version"),
+                                 ("audit", "Audit slug: the checklists of its walks"),
                                  ("walk", "Walk slug"), ("station", "Station code: answers given there"),
                                  ("group", "Participant group"), ("language", "Participant language"),
                                  ("since", "Updated at or after (RFC 3339)"),
@@ -53,6 +54,8 @@ def _filters(include_layout=False):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMPARE = {"in": "query", "name": "compare", "schema": {"type": "string"},
+           "description": "Audit slugs, oldest first, separated by commas: adds the audits compared item by item"}
 LANG = {"in": "query", "name": "lang", "schema": {"type": "string", "default": "en"},
         "description": "Language of item texts and headings (the filter 'language' picks participants)"}
 
@@ -76,10 +79,11 @@ def build_spec(limits):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
     for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
-                 "Token", "TokenRequest", "WalkStatus", "WalkPatch"):
+                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "Audit", "AuditStatus", "Compare"):
         if name not in spec.components.schemas:  # nested schemas register themselves
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
+    audit = _path_param("slug", "Audit slug")
     admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
     conflict = {"auth": "bearer", "errors": ("400", "401", "403", "404", "409")}
     png_options = [{"in": "query", "name": "scale", "description": f"Pixels per module (default {PNG_SCALE})",
@@ -116,21 +120,38 @@ def build_spec(limits):
             "delete": _op("Remove a station", "200", "AdminWalk", params=[slug, code], **admin)},
         "/admin/walks/{slug}/status": {"get": _op("What has arrived for a walk", "200", "WalkStatus",
                                                   params=[slug], **admin)},
+        "/admin/audits": {"get": _op("Audits, newest first, with their walks and checklists received", "200",
+                                     **admin),
+                          "post": _op("Create an audit", "201", "Audit", body="Audit", **conflict)},
+        "/admin/audits/{slug}": {
+            "get": _op("An audit with its walks and checklists received", "200", "Audit", params=[audit], **admin),
+            "put": _op("Replace an audit's titles, city, dates, checklist or state", "200", "Audit", body="Audit",
+                       params=[audit], **admin)},
+        "/admin/audits/{slug}/status": {"get": _op("What has arrived for each walk of an audit", "200",
+                                                   "AuditStatus", params=[audit], **admin)},
         "/admin/tokens": {"get": _op("List API tokens", "200", **admin),
                           "post": _op("Create an API token", "201", "Token", body="TokenRequest", **admin)},
         "/admin/tokens/{id}": {"delete": _op("Revoke a token", "200", "Token",
                                              params=[_path_param("id", "Token id")], **admin)},
         "/report": {"get": _op("The audit report", "200", "Report", params=_filters(), **admin)},
+        "/report/compare": {"get": _op(
+            "Audits compared item by item: means, n, non-response and the change from the first to the last",
+            "200", "Compare", params=[
+                {"in": "query", "name": "audits", "required": True, "schema": {"type": "string"},
+                 "description": "Audit slugs, oldest first, separated by commas"},
+                {"in": "query", "name": "group", "schema": {"type": "string"}, "description": "Participant group"},
+                {"in": "query", "name": "station", "schema": {"type": "string"},
+                 "description": "Station code: answers given there"}], **admin)},
         "/export/responses.csv": {"get": _op("Checklists as CSV", "200", params=_filters(True), **admin)},
         "/export/responses.json": {"get": _op("Checklists as JSON", "200", params=_filters(), **admin)},
         "/export/responses.xlsx": {"get": _file_op(
             "Checklists as XLSX: responses (wide), answers (long), a sheet per report topic, the checklist, "
             "and the filters (About)", XLSX, _filters(), [LANG])},
         "/export/report.xlsx": {"get": _file_op(
-            "The audit report's tables as XLSX, a sheet per topic", XLSX, _filters(), [LANG])},
+            "The audit report's tables as XLSX, a sheet per topic", XLSX, _filters(), [LANG, COMPARE])},
         "/export/report.pdf": {"get": _file_op(
             "The audit report as PDF: per topic a table and a chart, best and worst items, groups compared",
-            "application/pdf", _filters(), [LANG, {"in": "query", "name": "decimal", "schema": {
+            "application/pdf", _filters(), [LANG, COMPARE, {"in": "query", "name": "decimal", "schema": {
                 "type": "string", "enum": ["point", "comma"], "default": "point"},
                 "description": "Decimal mark: 3.92 or 3,92"}])},
         "/admin/walks/{slug}/stations/{code}/qr.svg": {"get": _file_op(

@@ -122,8 +122,24 @@ class AdminStationSchema(StationSchema):
     checklists = fields.Int(dump_only=True)
 
 
+class AuditSchema(Schema):
+    """An audit as the admin API takes it; the reply adds its walks and the checklists they received."""
+
+    slug = fields.Str(required=True)
+    title = LocalizedText(required=True)
+    city = fields.Str()
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    checklist = fields.Nested(ChecklistRefSchema, required=True)
+    closed = fields.Bool(metadata={"description": "A closed audit refuses checklists to all its walks."})
+    walks = fields.List(fields.Str(), dump_only=True)
+    responses = fields.Int(dump_only=True)
+
+
 class WalkSchema(Schema):
     slug = fields.Str(required=True)
+    audit = fields.Str(metadata={"description": "The audit's slug; left out, the walk keeps its audit or goes "
+                                                "to the newest open one using its checklist."})
     title = LocalizedText(required=True)
     description = LocalizedText(allow_none=True)
     checklist = fields.Nested(ChecklistRefSchema, required=True)
@@ -224,8 +240,9 @@ class ReportSchema(Schema):
 
 
 class ReportQuerySchema(_Lenient):
-    checklist = fields.Str(required=True)
+    checklist = fields.Str(metadata={"description": "Required unless an audit is named (then its checklist)."})
     version = fields.Int(validate=validate.Range(1, MAX_INT))
+    audit = fields.Str()
     walk = fields.Str()
     station = fields.Str()
     group = fields.Str(validate=validate.OneOf(GROUPS))
@@ -238,6 +255,70 @@ class ReportQuerySchema(_Lenient):
                                                  f"({', '.join(REVIEW_STATES)}) or all."),
                         metadata={"description": "Review states to include, separated by commas, or all; "
                                                  "by default every state but rejected."})
+
+
+MAX_COMPARED = 12
+
+
+class AuditList(fields.Str):
+    """Audit slugs separated by commas, read as a list: two or more, each once."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return _audit_list(super()._deserialize(value, attr, data, **kwargs))
+
+
+def _audit_list(value):
+    slugs = [slug.strip() for slug in value.split(",") if slug.strip()]
+    if len(slugs) < 2:
+        raise ValidationError("Name at least two audits, separated by commas: audits=prague-2018,prague-2026.")
+    if len(slugs) > MAX_COMPARED:
+        raise ValidationError(f"Compare at most {MAX_COMPARED} audits at a time.")
+    if len(set(slugs)) != len(slugs):
+        raise ValidationError("Name each audit once.")
+    return slugs
+
+
+class CompareQuerySchema(_Lenient):
+    audits = AuditList(required=True, metadata={
+        "description": "Audit slugs, oldest first, separated by commas: the change is the last minus the first."})
+    group = fields.Str(validate=validate.OneOf(GROUPS))
+    station = fields.Str(validate=validate.Length(max=16),
+                         metadata={"description": "Station code: only answers given there count."})
+    review = fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated by commas, "
+                                                                         "or all."),
+                        metadata={"description": "Review states included (default: all but rejected)."})
+
+
+class CompareAuditSchema(Schema):
+    slug = fields.Str()
+    responses = fields.Int(metadata={"description": "Checklists of the audit that match the filters."})
+
+
+class CompareCellSchema(Schema):
+    audit = fields.Str()
+    mean = fields.Float(allow_none=True, metadata={"description": "Mean score of those who scored it, 2 decimals."})
+    answered = fields.Int()
+    non_response_pct = fields.Float(allow_none=True)
+
+
+class CompareItemSchema(Schema):
+    id = fields.Str()
+    text = LocalizedText()
+    by_audit = fields.List(fields.Nested(CompareCellSchema, allow_none=True), metadata={
+        "description": "One entry per audit, in the order asked; null where that audit did not ask the item."})
+    change = fields.Float(allow_none=True, metadata={
+        "description": "Mean of the last audit minus mean of the first; null when either is missing."})
+
+
+class CompareTopicSchema(Schema):
+    id = fields.Str()
+    title = LocalizedText()
+    items = fields.List(fields.Nested(CompareItemSchema))
+
+
+class CompareSchema(Schema):
+    audits = fields.List(fields.Nested(CompareAuditSchema))
+    topics = fields.List(fields.Nested(CompareTopicSchema))
 
 
 class ExportQuerySchema(ReportQuerySchema):
@@ -325,6 +406,13 @@ class WalkStatusSchema(Schema):
     refused = fields.List(fields.Nested(RefusedRecordSchema))
 
 
+class AuditStatusSchema(Schema):
+    audit = fields.Str()
+    closed = fields.Bool()
+    checklists = fields.Int()
+    walks = fields.List(fields.Nested(WalkStatusSchema))
+
+
 class ErrorBodySchema(Schema):
     code = fields.Str()
     message = fields.Str()
@@ -349,6 +437,10 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+compare_query_schema = CompareQuerySchema()
+compare_schema = CompareSchema()
+audit_schema = AuditSchema()
+audit_status_schema = AuditStatusSchema()
 review_request_schema = ReviewRequestSchema()
 review_schema = ReviewSchema()
 deletion_request_schema = DeletionRequestSchema()

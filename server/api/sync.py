@@ -93,8 +93,10 @@ def sync_walk(slug):
     try:
         check_walk_key(walk, presented)
         refusal = None
-        if walk.closed:
-            refusal = ApiError(403, "This walk is closed; ask the facilitator to reopen it.", code="walk_closed")
+        if walk.refuses_records:
+            what = "walk" if walk.closed else f"audit '{walk.audit.slug}' this walk belongs to"
+            # The same code as a closed walk: the walker app tells its user the walk is closed either way.
+            refusal = ApiError(403, f"The {what} is closed; ask the facilitator to reopen it.", code="walk_closed")
     except ApiError as error:
         if error.code != "walk_key_replaced":
             raise

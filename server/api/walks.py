@@ -14,7 +14,7 @@ def public_walk(walk):
     return walk_schema.dump({
         "slug": walk.slug, "title": walk.title, "description": walk.description,
         "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
-        "closed": walk.closed, "stations": walk.stations,
+        "audit": walk.audit.slug, "closed": walk.refuses_records, "stations": walk.stations,
     })
 
 
@@ -23,7 +23,7 @@ def list_walks():
     """List the walks with their titles and station counts."""
     walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars()
     return jsonify({"walks": [
-        {"slug": w.slug, "title": w.title, "closed": w.closed, "stations": len(w.stations),
+        {"slug": w.slug, "audit": w.audit.slug, "title": w.title, "closed": w.refuses_records, "stations": len(w.stations),
          "checklist": {"slug": w.checklist_slug, "version": w.checklist_version}}
         for w in walks]})
 

@@ -7,9 +7,12 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..access.audit_trail import record_download
 from ..access.auth import require
+from ..catalog.audits import find_audit
+from ..reports.queries import Filters, compare_data
+from ..reports.report import local_text
 from ..documents.report_pdf import MIMETYPE as PDF_MIMETYPE
 from ..documents.report_pdf import report_pdf
-from .schemas import export_query_schema
+from .schemas import AuditList, export_query_schema
 from ..documents.xlsx import MIMETYPE as XLSX_MIMETYPE
 from ..documents.xlsx import report_filters, write_report_workbook, write_responses_workbook
 from . import bp
@@ -25,6 +28,7 @@ class DocumentQuerySchema(Schema):
 
     lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}$"))
     decimal = fields.Str(load_default="point", validate=validate.OneOf(("point", "comma")))
+    compare = AuditList(metadata={"description": "Audits to compare, oldest first (the report adds the table)."})
 
 
 document_query_schema = DocumentQuerySchema()
@@ -32,6 +36,15 @@ document_query_schema = DocumentQuerySchema()
 
 def _document_args():
     return document_query_schema.load({key: value for key, value in request.args.items() if value != ""})
+
+
+def _comparison(args, filters, language):
+    """Return the comparison the arguments ask for, with the audits' names in the language, or None."""
+    if not args.get("compare"):
+        return None
+    data = compare_data(args["compare"], Filters(group=filters.group, station=filters.station, review=filters.review))
+    names = {slug: local_text(find_audit(slug).title, language) for slug in args["compare"]}
+    return data, names
 
 
 class _FileStream:
@@ -82,9 +95,10 @@ def export_responses_xlsx():
 def export_report_xlsx():
     """Download the audit report's tables as XLSX, one sheet per topic, with an About sheet."""
     filters = report_filters(filters_from(request.args, export_query_schema))
-    language = _document_args()["lang"]
-    record_download("report.xlsx", filters, lang=language)
-    return _send(lambda target: write_report_workbook(target, filters, language=language),
+    args = _document_args()
+    language, comparison = args["lang"], _comparison(args, filters, args["lang"])
+    record_download("report.xlsx", filters, lang=language, compare=args.get("compare"))
+    return _send(lambda target: write_report_workbook(target, filters, language=language, comparison=comparison),
                  XLSX_MIMETYPE, f"report-{filters.checklist}", "xlsx")
 
 
@@ -95,6 +109,7 @@ def export_report_pdf():
     filters = report_filters(filters_from(request.args, export_query_schema))
     args = _document_args()
     decimal_mark = "," if args["decimal"] == "comma" else "."
-    document = report_pdf(filters, args["lang"], decimal_mark)
-    record_download("report.pdf", filters, lang=args["lang"])
+    document = report_pdf(filters, args["lang"], decimal_mark,
+                          comparison=_comparison(args, filters, args["lang"]))
+    record_download("report.pdf", filters, lang=args["lang"], compare=args.get("compare"))
     return _send(lambda target: target.write(document), PDF_MIMETYPE, f"report-{filters.checklist}", "pdf")

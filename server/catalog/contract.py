@@ -7,7 +7,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 SHARED_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared_schema"
-SCHEMA_NAMES = ("checklist", "walk", "sync-request", "sync-reply", "error")
+SCHEMA_NAMES = ("checklist", "audit", "walk", "sync-request", "sync-reply", "error")
 
 
 @lru_cache(maxsize=1)

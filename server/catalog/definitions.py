@@ -92,7 +92,11 @@ def check_walk(definition):
     errors = schema_errors("walk", definition) or _beyond_integer_columns(definition)
     if errors:
         raise DefinitionError("The walk definition is invalid.", errors)
-    wanted = definition["checklist"]
+    from .audits import walk_audit  # audits stand on checklists and walks: imported here, not in a cycle
+    audit = walk_audit(definition)
+    wanted = dict(definition["checklist"])
+    if wanted.get("version") is None and audit is not None:
+        wanted["version"] = audit.checklist_version  # a walk without a version uses its audit's
     checklist = (latest_checklist(wanted["slug"]) if wanted.get("version") is None
                  else db.session.execute(select(Checklist).where(
                      Checklist.slug == wanted["slug"], Checklist.version == wanted["version"])).scalar_one_or_none())
@@ -141,6 +145,8 @@ def apply_walk(walk, definition, checklist):
         station.items = data.get("items")
         kept.append(station)
     walk.stations = kept
+    from .audits import place_walk
+    place_walk(walk, definition, checklist)
 
 
 def load_walk(definition, replace=False):
@@ -171,16 +177,19 @@ def read_json(path):
 
 
 def shared_definitions(kind):
-    """Yield (path, definition) for the checklists or walks shipped in shared_schema/."""
+    """Yield (path, definition) for the checklists, audits or walks shipped in shared_schema/."""
     for path in sorted((SHARED_SCHEMA_DIR / kind).glob("*.json")):
         yield path, read_json(path)
 
 
 def seed_shared():
-    """Load every checklist and walk in shared_schema/; return counts of what was created."""
-    counts = {"checklists": 0, "walks": 0}
+    """Load every checklist, audit and walk in shared_schema/; return counts of what was created."""
+    from .audits import load_audit
+    counts = {"checklists": 0, "audits": 0, "walks": 0}
     for _, definition in shared_definitions("checklists"):
         counts["checklists"] += load_checklist(definition)[1]
+    for _, definition in shared_definitions("audits"):
+        counts["audits"] += load_audit(definition)[1]
     for _, definition in shared_definitions("walks"):
         counts["walks"] += load_walk(definition)[1]
     db.session.commit()

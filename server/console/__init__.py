@@ -8,9 +8,10 @@ bp = Blueprint("console", __name__, url_prefix="/admin",
 bp.record_once(lambda state: formatting.register(state.app))
 
 from . import (  # noqa: E402,F401
-    audit,
+    audits,
     auth,
     checklists,
+    compare,
     downloads,
     errors,
     imports,
@@ -19,6 +20,7 @@ from . import (  # noqa: E402,F401
     report,
     status,
     tokens,
+    trail,
     users,
     walks,
 )

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..documents.charts import group_label
 from ..extensions import db
+from ..catalog.audits import audit_named, ordered_audits
 from ..models import GROUPS, Checklist, Response
 from ..reports.queries import Filters
 from ..records.review import DEFAULT_STATES, ReviewError, parse_states
@@ -13,7 +14,7 @@ from ..records.review import LABELS as REVIEW_LABELS
 from ..records.review import STATES as REVIEW_STATES
 from ..records.rules import LANGUAGE_RE
 
-FIELDS = ("checklist", "version", "walk", "station", "group", "language", "since", "until")
+FIELDS = ("checklist", "version", "audit", "walk", "station", "group", "language", "since", "until")
 
 
 @dataclass
@@ -52,7 +53,11 @@ def read_filters(args, walks):
         review = DEFAULT_STATES
     values["review"] = list(review)
     slugs = checklist_slugs()
-    checklist = values["checklist"] or (slugs[0] if len(slugs) == 1 else "")
+    audit = audit_named(values["audit"]) if values["audit"] else None
+    if values["audit"] and audit is None:
+        problems.append(f"There is no audit '{values['audit']}'; all audits are shown.")
+        values["audit"] = ""
+    checklist = values["checklist"] or (audit.checklist_slug if audit else "") or (slugs[0] if len(slugs) == 1 else "")
     if checklist and checklist not in slugs:
         problems.append(f"There is no checklist '{checklist}'.")
         checklist = ""
@@ -83,7 +88,7 @@ def read_filters(args, walks):
     if until is None:
         values["until"] = ""
     filters = Filters(
-        checklist=checklist or None, version=version, walk=walk or None,
+        checklist=checklist or None, version=version, audit=values["audit"] or None, walk=walk or None,
         station=values["station"].upper() or None, group=group or None, language=language or None,
         since=datetime.combine(since, time(), timezone.utc) if since else None,
         # The "to" day counts in full.
@@ -114,7 +119,7 @@ def participant_languages():
 def form_options(walks, values):
     """Return the choices of the filter form's selects."""
     return {"checklists": checklist_slugs(), "versions": checklist_versions(values.get("checklist")),
-            "walks": walks, "groups": GROUPS, "languages": participant_languages(),
+            "audits": ordered_audits(), "walks": walks, "groups": GROUPS, "languages": participant_languages(),
             "review_states": [(state, REVIEW_LABELS[state]) for state in REVIEW_STATES]}
 
 

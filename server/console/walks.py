@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from ..catalog.audits import ordered_audits
 from ..catalog.definitions import (
     DefinitionError,
     apply_walk,
@@ -39,7 +40,7 @@ def station_definition(station):
 
 def walk_definition(walk):
     """Return a stored walk in the shared walk format, bound to its checklist version."""
-    data = {"slug": walk.slug, "title": walk.title,
+    data = {"slug": walk.slug, "audit": walk.audit.slug, "title": walk.title,
             "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
             "stations": [station_definition(s) for s in walk.stations]}
     if walk.description:
@@ -94,10 +95,14 @@ def _checklists():
 def walk_new():
     """Create a walk with its first station."""
     checklists = _checklists()
-    chosen = next((c for c in checklists if c.slug == request.form.get("checklist")), None) \
+    audits = ordered_audits()
+    audit = next((a for a in audits if a.slug == (request.form.get("audit") or request.args.get("audit"))), None)
+    chosen = (get_checklist(audit.checklist_slug, audit.checklist_version) if audit else None) \
+        or next((c for c in checklists if c.slug == request.form.get("checklist")), None) \
         or (checklists[0] if checklists else None)
     languages = form_languages(chosen.definition if chosen else None)
-    context = {"checklists": checklists, "languages": languages, "form": request.form, "errors": {}}
+    form = request.form if request.method == "POST" else {"audit": audit.slug if audit else ""}
+    context = {"checklists": checklists, "audits": audits, "languages": languages, "form": form, "errors": {}}
     if request.method == "GET":
         return render_template("console/walks/new.html", **context)
     collector = Collector()
@@ -123,6 +128,8 @@ def walk_new():
         return render_template("console/walks/new.html", **{**context, "errors": error.errors}), 400
     definition = {"slug": slug, "title": title, "checklist": {"slug": chosen.slug, "version": chosen.version},
                   "stations": [{"code": code, "title": station_title, "position": 1}]}
+    if audit is not None:
+        definition["audit"] = audit.slug
     if description:
         definition["description"] = description
     try:

@@ -14,6 +14,8 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from .charts import BAR_COLOUR, GROUP_COLOURS, group_label
+from .compare_chart import format_change
+from ..reports.compare import MIN_ANSWERS, by_change, firm
 from ..reports.queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
 from ..reports.report import format_percent, format_score, local_text, overall_mean, ranked_items
 from .xlsx import report_filters
@@ -40,7 +42,12 @@ TEXTS = {
            "places_note": "Mean score per topic. A walk counts its checklists; a station counts only the answers "
                           "given there, and n is the number of checklists with an answer there.",
            "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
-           "none": "No checklist matches these filters yet."},
+           "none": "No checklist matches these filters yet.",
+           "compare": "Audits compared", "change": "Change", "not_asked": "not asked",
+           "compare_note": "Mean score per item in each audit (n = answers behind the mean), sorted by change: the "
+                           "mean of the last audit minus that of the first. An arrow only where both rest on at least "
+                           "{min} answers; means over fewer are grey. \"Not asked\": that audit's checklist did not "
+                           "have the item. Checklists: {audits}."},
     "cs": {"report": "Zpráva z auditu", "checklist": "Kontrolní seznam", "version": "verze",
            "checklists": "Dotazníky", "filters": "Filtry", "any": "vše",
            "generated": "Vytvořeno", "scale": (
@@ -57,7 +64,12 @@ TEXTS = {
            "places_note": "Průměrné hodnocení témat. U procházky se počítají její dotazníky, u zastávky jen "
                           "odpovědi dané na ní; n je počet dotazníků s odpovědí na zastávce.",
            "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
-           "none": "Těmto filtrům zatím neodpovídá žádný dotazník."},
+           "none": "Těmto filtrům zatím neodpovídá žádný dotazník.",
+           "compare": "Srovnání auditů", "change": "Změna", "not_asked": "nezjišťováno",
+           "compare_note": "Průměrné hodnocení položek v jednotlivých auditech (n = počet hodnocení), seřazeno podle "
+                           "změny: průměr posledního auditu minus průměr prvního. Šipka jen tam, kde oba průměry stojí "
+                           "alespoň na {min} hodnoceních; průměry z menšího počtu jsou šedé. „Nezjišťováno“: kontrolní "
+                           "seznam auditu položku neobsahoval. Dotazníky: {audits}."},
 }
 
 
@@ -312,8 +324,53 @@ def _groups_page(pdf, reports, texts, language, decimal_mark, total):
         pdf.bar_chart(rows, decimal_mark, texts["no_answers"], row_height=4.2)
 
 
-def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
-    """Return the audit report for the filters as PDF bytes; decimal_mark="," prints 3,92 and 7,69%."""
+FEW = "#8a8a8a"
+
+
+def _comparison_pages(pdf, comparison, names, texts, language, decimal_mark):
+    """The audits compared: per topic a table of each audit's mean with its n, and the change, sorted by change."""
+    data = comparison
+    audits = [entry["slug"] for entry in data["audits"]]
+    listed = ", ".join(f"{names.get(entry['slug'], entry['slug'])} {entry['responses']}" for entry in data["audits"])
+    pdf.new_section(texts["compare"], texts["compare_note"].format(min=MIN_ANSWERS, audits=listed))
+    for topic in data["topics"]:
+        if pdf.will_page_break(30):
+            pdf.add_page()
+        pdf.heading(local_text(topic["title"], language), 12)
+        pdf.set_font(FONT, size=8)
+        number_widths = [24] * len(audits) + [18]
+        widths = (12, pdf.epw - 12 - sum(number_widths), *number_widths)
+        headings = FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=7)
+        with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", *("RIGHT" for _ in number_widths)),
+                       line_height=3.8, v_align="TOP", padding=1, headings_style=headings) as table:
+            row = table.row()
+            for text in (texts["item"], texts["text"], *(names.get(slug, slug) for slug in audits), texts["change"]):
+                row.cell(text)
+            for item in by_change(topic["items"]):
+                row = table.row()
+                row.cell(item["id"])
+                row.cell(local_text(item["text"], language))
+                for cell in item["by_audit"]:
+                    if cell is None:
+                        row.cell(texts["not_asked"], style=FontFace(color=MUTED))
+                        continue
+                    value = f"{format_score(cell['mean'], decimal_mark) or '–'} (n={cell['answered']})"
+                    row.cell(value, style=FontFace(color=FEW) if cell["answered"] < MIN_ANSWERS else None)
+                first, last = item["by_audit"][0], item["by_audit"][-1]
+                change_text = format_change(item["change"], decimal_mark)
+                if item["change"] is not None and firm(first, last):
+                    arrow = "▲ " if item["change"] > 0 else "▼ " if item["change"] < 0 else ""
+                    row.cell(arrow + change_text, style=FontFace(emphasis="BOLD"))
+                else:
+                    row.cell(change_text, style=FontFace(color=FEW))
+        pdf.ln(4)
+
+
+def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None, comparison=None):
+    """Return the audit report for the filters as PDF bytes; decimal_mark="," prints 3,92 and 7,69%.
+
+    `comparison` is (the comparison's data, {audit slug: name}); its table follows the title page.
+    """
     texts = TEXTS.get(language) or TEXTS["en"]
     filters = report_filters(filters)
     checklist = layout_checklist(filters)
@@ -324,6 +381,8 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None):
     pdf.set_creator("City audit walks")
     pdf.set_lang(language)
     _title_page(pdf, checklist, report, filters, texts, language, decimal_mark)
+    if comparison is not None:
+        _comparison_pages(pdf, *comparison, texts, language, decimal_mark)
     _ranked_page(pdf, report, texts, language, decimal_mark)
     _topic_pages(pdf, report, texts, language, decimal_mark)
     _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark, report["responses"])

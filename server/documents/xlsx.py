@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
 from ..reports.queries import grouped_responses, layout_checklist, ordered_walks, place_reports, report_data
+from ..reports.compare import MIN_ANSWERS, by_change, firm
 from ..reports.report import local_text, overall_mean
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -249,12 +250,54 @@ def write_responses_workbook(target, filters, walk_ids=None, language="en"):
     workbook.save(target)
 
 
-def write_report_workbook(target, filters, walk_ids=None, language="en"):
-    """Write the report's tables and the About sheet to a path or file."""
+COMPARISON_SHEET = "Audits compared"
+
+
+def _comparison_rows(comparison, language):
+    for topic in comparison["topics"]:
+        for item in by_change(topic["items"]):
+            cells = []
+            for cell in item["by_audit"]:
+                if cell is None:
+                    cells += ["not asked", None, None]
+                else:
+                    pct = cell["non_response_pct"]
+                    cells += [cell["mean"], cell["answered"], None if pct is None else round(pct / 100, 6)]
+            first, last = item["by_audit"][0], item["by_audit"][-1]
+            arrow = None
+            if item["change"] is not None:
+                arrow = ("up" if item["change"] > 0 else "down" if item["change"] < 0 else "same") \
+                    if firm(first, last) else f"too few answers (under {MIN_ANSWERS})"
+            yield [local_text(topic["title"], language), item["id"], local_text(item["text"], language), *cells,
+                   item["change"], arrow]
+
+
+def write_comparison_sheet(workbook, comparison, names, language="en"):
+    """Add the audits compared: per item each audit's mean, n and non-response, then the change, sorted by change."""
+    audits = [entry["slug"] for entry in comparison["audits"]]
+    header = ["Topic", "Item", "Text"]
+    for slug in audits:
+        name = names.get(slug, slug)
+        header += [f"{name}: score", f"{name}: answered", f"{name}: non-response %"]
+    header += ["Change (last − first)", "Arrow"]
+    formats = {3 + 3 * index: SCORE_FORMAT for index in range(len(audits))}
+    formats.update({5 + 3 * index: PERCENT_FORMAT for index in range(len(audits))})
+    formats[len(header) - 2] = "+0.00;-0.00;0.00"
+    write_table(workbook, COMPARISON_SHEET, header, _comparison_rows(comparison, language),
+                [24, 8, 60, *([12, 10, 14] * len(audits)), 12, 22], formats=formats, wrap=(2,))
+    responses = [[names.get(entry["slug"], entry["slug"]), entry["slug"], entry["responses"]]
+                 for entry in comparison["audits"]]
+    write_table(workbook, "Audits", ["Audit", "Slug", "Checklists"], responses, [40, 20, 12])
+
+
+def write_report_workbook(target, filters, walk_ids=None, language="en", comparison=None):
+    """Write the report's tables and the About sheet to a path or file; `comparison` is (data, names) or None."""
     filters = report_filters(filters)
     checklist = layout_checklist(filters)
     report = report_data(filters, walk_ids)
     workbook = Workbook(write_only=True)
+    if comparison is not None:
+        write_comparison_sheet(workbook, *comparison, language=language)
     write_report_sheets(workbook, report, language)
     write_places_sheet(workbook, filters, report, walk_ids, language)
     write_about_sheet(workbook, "Audit report", checklist, filters, [("Checklists", report["responses"])],

@@ -107,7 +107,7 @@ def import_backup(groups, may_import, remote_addr):
             counts[REJECTED] = len(group.records)
             _refuse(summary, group, reason)
             continue
-        if walk.closed and walk.slug not in summary["closed"]:
+        if walk.refuses_records and walk.slug not in summary["closed"]:
             summary["closed"].append(walk.slug)
         for start in range(0, len(group.records), chunk):
             records = group.records[start:start + chunk]

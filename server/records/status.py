@@ -40,7 +40,7 @@ def walk_status(walk, refused_limit=50):
                SyncLogEntry.superseded_by.is_(None))
         .order_by(SyncLogEntry.id.desc()).limit(refused_limit)).scalars()
     return {
-        "walk": walk.slug, "closed": walk.closed, "checklists": checklists, "stations": stations,
+        "walk": walk.slug, "closed": walk.refuses_records, "checklists": checklists, "stations": stations,
         "devices": sorted(devices.values(), key=lambda d: d["device_id"]),
         "refused": [{"log_id": e.id, "received_at": as_utc(e.received_at), "device_id": e.device_id,
                      "response_id": e.response_id, "errors": e.errors} for e in refused],

@@ -5,12 +5,14 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from ..catalog.audits import find_audit
 from ..catalog.definitions import get_checklist, latest_checklist
 from ..errors import ApiError
 from ..extensions import db
 from ..models import GROUPS, Answer, Checklist, Response, Walk
 from ..records.review import STATES as REVIEW_STATES
 from ..records.review import ReviewError, describe_states, parse_states
+from .compare import AuditCounts, compare
 from .report import build_report, tally
 
 
@@ -20,6 +22,7 @@ class Filters:
 
     checklist: str | None = None
     version: int | None = None
+    audit: str | None = None
     walk: str | None = None
     station: str | None = None
     group: str | None = None
@@ -47,6 +50,13 @@ class Filters:
         return describe_states(self.review)
 
 
+def audit_checklist(filters):
+    """Return the filters with the checklist named: the audit's, when an audit but no checklist is asked for."""
+    if filters.audit and not filters.checklist:
+        return replace(filters, checklist=find_audit(filters.audit).checklist_slug)
+    return filters
+
+
 def find_walk(slug):
     """Return the walk with this slug or raise a 404 ApiError."""
     walk = db.session.execute(select(Walk).where(Walk.slug == slug)).scalar_one_or_none()
@@ -61,6 +71,8 @@ def _conditions(filters, walk_ids=None):
         conditions.append(Checklist.slug == filters.checklist)
     if filters.version:
         conditions.append(Checklist.version == filters.version)
+    if filters.audit:
+        conditions.append(Response.walk_id.in_(select(Walk.id).where(Walk.audit_id == find_audit(filters.audit).id)))
     if filters.walk:
         conditions.append(Response.walk_id == find_walk(filters.walk).id)
     if walk_ids is not None:
@@ -96,16 +108,13 @@ def layout_checklist(filters):
         return get_checklist(filters.checklist, filters.version)
     slugs = db.session.execute(select(Checklist.slug).distinct()).scalars().all()
     if len(slugs) != 1:
-        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required",
+        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required",
                        details={"checklists": sorted(slugs)})
     return latest_checklist(slugs[0])
 
 
-def report_data(filters, walk_ids=None):
-    """Compute the audit report for the filters, in the API's shape."""
-    if not filters.checklist:
-        raise ApiError(400, "Name the checklist: checklist=<slug>.", code="checklist_required")
-    checklist = layout_checklist(filters)
+def answer_counts(filters, walk_ids=None):
+    """Return (checklists the filters match, {item id: ItemTally} of their answers); at a station only its answers."""
     ids = matching_responses(filters, walk_ids).subquery()
     responses = db.session.execute(select(func.count()).select_from(ids)).scalar_one()
     counts = select(Answer.item, Answer.score, Answer.dont_know, func.count()) \
@@ -113,9 +122,38 @@ def report_data(filters, walk_ids=None):
     if filters.station:
         counts = counts.where(Answer.station_code == filters.station.upper())
     counts = counts.group_by(Answer.item, Answer.score, Answer.dont_know)
-    report = build_report(checklist.definition, responses, tally(db.session.execute(counts).all()))
+    return responses, tally(db.session.execute(counts).all())
+
+
+def report_data(filters, walk_ids=None):
+    """Compute the audit report for the filters, in the API's shape."""
+    if not filters.checklist:
+        raise ApiError(400, "Name the checklist (checklist=<slug>) or an audit (audit=<slug>).", code="checklist_required")
+    checklist = layout_checklist(filters)
+    report = build_report(checklist.definition, *answer_counts(filters, walk_ids))
     return {"checklist": {"slug": checklist.slug, "version": checklist.version},
             "filters": filters.as_dict(), **report}
+
+
+def audit_answers(audit, filters):
+    """Return an audit's side of a comparison: the checklist versions it asked and its answers under the filters.
+
+    It asked its own checklist version and every version its checklists were answered with.
+    """
+    filters = replace(filters, audit=audit.slug, checklist=None, version=None)
+    responses, tallies = answer_counts(filters)
+    used = select(Response.checklist_id).where(Response.id.in_(select(matching_responses(filters).subquery().c.id)))
+    versions = db.session.execute(select(Checklist).where(
+        (Checklist.id.in_(used)) | ((Checklist.slug == audit.checklist_slug)
+                                   & (Checklist.version == audit.checklist_version)))
+        .order_by(Checklist.slug != audit.checklist_slug, Checklist.slug, Checklist.version)).scalars().all()
+    return AuditCounts(audit.slug, responses, [row.definition for row in versions], tallies)
+
+
+def compare_data(slugs, filters):
+    """Compare the audits named, in that order, under the filters (group, station); the API's shape."""
+    audits = [find_audit(slug) for slug in slugs]
+    return compare([audit_answers(audit, filters) for audit in audits])
 
 
 def group_reports(filters, walk_ids=None):

@@ -44,9 +44,9 @@ def _filters():
     return args, query, problems
 
 
-@bp.get("/audit")
+@bp.get("/audit-trail")
 @signed_in("admin")
-def audit_list():
+def trail_list():
     """List the trail of admin and facilitator actions, newest first, filtered by who, what and when."""
     args, query, problems = _filters()
     page = request.args.get("page", "1")
@@ -54,7 +54,7 @@ def audit_list():
     events = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
     actors = db.session.execute(select(AuditEvent.actor).distinct().where(AuditEvent.actor.is_not(None))
                                 .order_by(AuditEvent.actor).limit(500)).scalars().all()
-    return render_template("console/audit.html", events=events[:PAGE_SIZE], more=len(events) > PAGE_SIZE,
+    return render_template("console/audit_trail.html", events=events[:PAGE_SIZE], more=len(events) > PAGE_SIZE,
                            page=page, args=args, problems=problems, actions=ACTIONS, actors=actors)
 
 
@@ -79,9 +79,9 @@ def neutralize(cell):
     return cell
 
 
-@bp.get("/audit.csv")
+@bp.get("/audit-trail.csv")
 @signed_in("admin")
-def audit_csv():
+def trail_csv():
     """Download the filtered trail as CSV."""
     args, query, _ = _filters()
     record("download", "audit.csv", {"filters": {k: v for k, v in args.items() if v}}, commit=True)
