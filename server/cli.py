@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .access.audit_trail import record, record_download
 from .access.accounts import (
@@ -33,10 +33,13 @@ from .durations import parse_duration
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
 from .extensions import db
+from .media.examples import example_photos
+from .media.uploads import store_example_files
 from .records.deletion import purge_log
 from .records.ingest import deliver, write_transaction
+from .reports.report import local_text
 from .catalog.links import station_url, walk_url
-from .models import ROLES, ApiToken, Response, Walk
+from .models import ROLES, ApiToken, Photo, Response, Walk
 from .documents.qr import png_bytes, svg_bytes
 from .reports.queries import Filters, grouped_responses, layout_checklist, matching_responses
 from .documents.qr_sheets import LAYOUTS, sheets_pdf, walk_sheets
@@ -326,16 +329,41 @@ EXAMPLE_DATASET = SHARED_SCHEMA_DIR / "datasets" / "integra-prague-2018.json"
 @click.command("load-example")
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=EXAMPLE_DATASET, show_default=True, help="A dataset of sync requests by walk.")
-def load_example_command(path):
+@click.option("--photos/--no-photos", default=True, show_default=True,
+              help="Add synthetic example photos (coloured cards naming each station), half of them shown.")
+def load_example_command(path, photos):
     """Sync example checklists (by default the 26 that reproduce the 2018 Prague report) to try the report."""
     dataset = read_json(path)
     counts = dict.fromkeys(("accepted", "duplicate", "stale", "rejected"), 0)
+    files, to_show = {}, []
+    if photos:
+        by_walk = {}
+        for batch in dataset["batches"]:
+            by_walk.setdefault(batch["walk"], []).extend(batch["request"]["responses"])
+        for slug, records in by_walk.items():
+            files.update(_example_photos(_walks_named([slug])[0], records))
     for batch in dataset["batches"]:
         walk = _walks_named([batch["walk"]])[0]
         request = batch["request"]
-        for result in deliver(walk, request["device_id"], request["responses"], source="import").results:
+        results = deliver(walk, request["device_id"], request["responses"], source="import").results
+        for record, result in zip(request["responses"], results):
             counts[result["status"]] += 1
+            if result["status"] == "accepted":  # an admin's later choice is never undone by a reload
+                to_show += [photo["id"] for photo in record.get("photos", ())[::2]]
+    if to_show:  # an admin's choice, not the walker's record: set apart from the path in
+        db.session.execute(update(Photo).where(Photo.id.in_(to_show)).values(shown=True))
+        db.session.commit()
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + f" from {path.name}.")
+    if files:
+        stored = store_example_files(files)
+        click.echo(f"{len(files)} example photos ({stored} stored now); every other one is shown in the report.")
+
+
+def _example_photos(walk, records):
+    """Give the walk's example checklists their synthetic photos; return {sha256: bytes}."""
+    checklist = get_checklist(walk.checklist_slug, walk.checklist_version).definition
+    return example_photos(walk.title, [(s.code, s.title) for s in walk.stations], records,
+                          {topic["id"] for topic in checklist["topics"]}, local_text)
 
 
 def register(app):

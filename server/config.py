@@ -41,6 +41,12 @@ def from_environment(instance_path):
         "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
+        # Photos and voice notes: where they are kept (s3://bucket/prefix, file:///path, or instance/media)
+        # and the largest file accepted.
+        "MEDIA_URL": env.get("MEDIA_URL") or None,
+        "MEDIA_S3_ENDPOINT_URL": env.get("MEDIA_S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL") or None,
+        "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", 10 * MiB)),
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

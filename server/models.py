@@ -219,6 +219,61 @@ class Answer(db.Model):
     response = db.relationship("Response", back_populates="answers")
 
 
+RATINGS = ("works", "needs_change")
+
+
+class Photo(db.Model):
+    """A photo a walker took, with its caption and rating; its bytes arrive apart (see MediaFile).
+
+    Written with the checklist that carries it, by the same path; a new revision replaces
+    a checklist's photos as it replaces its answers. Admins choose which are shown in the report.
+    """
+
+    __tablename__ = "photos"
+
+    # The id the device made; the checklist's id is part of the key, so no device can claim another's photo.
+    id = db.Column(db.String(36), primary_key=True)
+    response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True,
+                            index=True)
+    walk_id = db.Column(db.Integer, db.ForeignKey("walks.id", ondelete="RESTRICT"), nullable=False, index=True)
+    sha256 = db.Column(db.String(64), nullable=False, index=True)
+    bytes = db.Column(db.BigInteger, nullable=False)
+    content_type = db.Column(db.String(64), nullable=False)
+    width = db.Column(db.Integer, nullable=True)
+    height = db.Column(db.Integer, nullable=True)
+    station_code = db.Column(db.String(16), nullable=True)
+    topic = db.Column(db.String(32), nullable=True)
+    item = db.Column(db.String(32), nullable=True)
+    caption = db.Column(db.Text, nullable=True)
+    # {language: caption} added by admins, for reports in other languages.
+    caption_translations = db.Column(db.JSON, nullable=True)
+    rating = db.Column(db.String(16), nullable=True)
+    taken_at = db.Column(db.DateTime(timezone=True), nullable=True)
+    voice_sha256 = db.Column(db.String(64), nullable=True, index=True)
+    voice_bytes = db.Column(db.BigInteger, nullable=True)
+    voice_content_type = db.Column(db.String(64), nullable=True)
+    voice_duration_s = db.Column(db.Float, nullable=True)
+    # People and places in a photo did not all agree to publication: hidden until an admin shows it.
+    shown = db.Column(db.Boolean, nullable=False, default=False)
+
+    response = db.relationship("Response")
+
+
+class MediaFile(db.Model):
+    """A file the server holds, by the SHA-256 of the bytes the device sent."""
+
+    __tablename__ = "media_files"
+
+    sha256 = db.Column(db.String(64), primary_key=True)
+    content_type = db.Column(db.String(64), nullable=False)
+    # The stored size: a re-encoded image (metadata removed) may differ from what was sent.
+    bytes = db.Column(db.BigInteger, nullable=False)
+    width = db.Column(db.Integer, nullable=True)
+    height = db.Column(db.Integer, nullable=True)
+    has_thumbnail = db.Column(db.Boolean, nullable=False, default=False)
+    stored_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class SyncLogEntry(db.Model):
     """Append-only record of everything a device sent; the payload is never changed.
 

@@ -9,6 +9,8 @@ from marshmallow import ValidationError
 from server.catalog.definitions import check_checklist, definition_hash, shared_definitions
 from server.catalog.contract import SHARED_SCHEMA_DIR, schema_errors
 from server.api.schemas import sync_request_schema
+import server.records.photos  # noqa: F401  (registers the photos part, as the app does)
+from server.records import parts as record_parts
 from server.records.rules import WalkContext, validate_envelope, validate_record
 
 EXAMPLES = SHARED_SCHEMA_DIR / "examples"
@@ -34,7 +36,9 @@ def permissive_context():
     checklist, walks = all_definitions()
     items = frozenset(i["id"] for t in checklist["topics"] for i in t["items"])
     codes = frozenset(s["code"] for w in walks for s in w["stations"])
-    return WalkContext("any", checklist["slug"], {1: items}, codes, {1: 1})
+    topics = frozenset(t["id"] for t in checklist["topics"])
+    return WalkContext("any", checklist["slug"], {1: items}, codes, {1: 1}, parts=record_parts.registered(),
+                       topics={1: topics})
 
 
 def validator_paths(payload):

@@ -62,3 +62,42 @@ export async function postSync(walk, key, body) {
   if (!Array.isArray(reply?.results)) throw new NetworkError("The sync reply has no results.");
   return reply;
 }
+
+function mediaUrl(walk, sha256) {
+  return new URL(`walks/${encodeURIComponent(walk)}/media/${sha256}`, API);
+}
+
+/** Ask whether the server holds a file: resolve true (200) or false (404). */
+export async function headMedia(walk, key, sha256) {
+  let response;
+  try {
+    response = await fetch(mediaUrl(walk, sha256), {method: "HEAD", cache: "no-store", headers: {"X-Walk-Key": key},
+      signal: AbortSignal.timeout(20000)});
+  } catch (error) {
+    throw new NetworkError(error.message);
+  }
+  if (response.status === 200) return true;
+  if (response.status === 404) return false;
+  throw new HttpError(response.status, null);
+}
+
+/** PUT one file (the body is the Blob itself); resolve once the server holds it (201 stored, 200 already held). */
+export async function putMedia(walk, key, sha256, blob, type) {
+  // Slow café networks: allow about 20 kB/s for the file, at least two minutes.
+  const timeout = Math.max(120000, blob.size / 20);
+  let response;
+  try {
+    response = await fetch(mediaUrl(walk, sha256), {method: "PUT", cache: "no-store", body: blob,
+      headers: {"X-Walk-Key": key, "Content-Type": type}, signal: AbortSignal.timeout(timeout)});
+  } catch (error) {
+    throw new NetworkError(error.message);
+  }
+  if (response.ok) return response.status;
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // A proxy's error page: the status says enough.
+  }
+  throw new HttpError(response.status, body);
+}

@@ -41,7 +41,7 @@ async function answerScreen() {
   app.walk = app.checklist = app.station = app.record = null;
   const home = (notice) => homeScreen({notice, actions: {openCode: openTyped, scan}});
   if (!route.walk) return home(app.notice);
-  const opened = await stationScreen({route, actions: {answer, profile, newParticipant}});
+  const opened = await stationScreen({route, actions: {answer, profile, newParticipant, photoHooks}});
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
@@ -148,6 +148,13 @@ function profile(change) {
   return edit((record, _station, now) => withParticipant(record, change, now)).catch(() => {});
 }
 
+// What the photo cards (ui/photos.js) need: each photo change goes through edit() like an answer.
+const photoHooks = {edit, notify: (message, role) => {
+  app.view?.photos?.setStatus(message);
+  if (role === "alert") banner("photo-banner", () => [message], {dismissible: true, role: "alert"});
+}, walkSlug: () => app.walk?.slug, currentPhoto: (id) => app.record?.photos?.find((p) => p.id === id),
+askPersistence: () => askPersistence().catch(() => {})};
+
 async function newParticipant() {
   await closeCurrent(app.walk.slug);
   app.tab = "answer";
@@ -198,7 +205,7 @@ async function updateOffline() {
 
 async function afterSync(status) {
   await updateSyncLine();
-  if (status.phase === "sending") return;
+  if (status.phase === "sending" || status.phase === "uploading") return;
   if (app.tab !== "answer") await show();
   else if (app.walk) {
     const slug = app.walk.slug;

@@ -9,6 +9,10 @@
 export const STATES = ["in-progress", "waiting", "synced", "refused"];
 const LOCAL_FIELDS = ["walk", "syncState", "sentRevision", "syncedRevision", "refusal", "number"];
 const MAX_COMMENT = 2000;
+/** Longest caption the server keeps (characters). */
+export const MAX_CAPTION = 1000;
+/** Photo ratings as the wire carries them. */
+export const RATINGS = ["works", "needs_change"];
 
 /** Start an empty record for a walk's checklist. */
 export function newRecord({id, walk, checklist, participant, now, number}) {
@@ -43,6 +47,31 @@ export function withParticipant(record, change, now) {
   return {...edited(record, now), participant: {...record.participant, ...change}};
 }
 
+/** Tell whether a record holds anything to send: an answer or a photo. */
+export const hasContent = (record) => Boolean(record.answers.length || record.photos?.length);
+
+/** Add a photo ({id, sha256, bytes, content_type, width, height, taken_at}) taken at `station`. */
+export function withPhoto(record, photo, station, now) {
+  const entry = {topic: null, item: null, caption: null, rating: null, voice: null, ...photo, station: station ?? null};
+  return {...edited(record, now), photos: [...(record.photos || []), entry]};
+}
+
+/** Change a photo's caption, rating, topic, item or voice note; after a sync this makes a new revision. */
+export function withPhotoChange(record, id, change, now) {
+  const photos = (record.photos || []).map((p) => (p.id === id ? {...p, ...change} : p));
+  return {...edited(record, now), photos};
+}
+
+/** Remove a photo from the checklist (its file stays on the device until nothing names it). */
+export function withoutPhoto(record, id, now) {
+  return {...edited(record, now), photos: (record.photos || []).filter((p) => p.id !== id)};
+}
+
+/** Return the SHA-256 of every file (photo and voice note) the records name. */
+export function namedFiles(records) {
+  return new Set(records.flatMap((r) => (r.photos || []).flatMap((p) => [p.sha256, p.voice?.sha256].filter(Boolean))));
+}
+
 /** Tell whether an answer says something (a score or "don't know"). */
 export const isAnswered = (answer) => Boolean(answer && (answer.score !== null || answer.dont_know));
 
@@ -56,7 +85,7 @@ export function setAside(record) {
 
 /** Tell whether a record still has to reach the server (refused ones only when asked again). */
 export function needsSync(record, {includeRefused = false} = {}) {
-  if (!record.answers.length || record.syncedRevision >= record.revision) return false;
+  if (!hasContent(record) || record.syncedRevision >= record.revision) return false;
   return includeRefused || record.syncState !== "refused";
 }
 
@@ -68,6 +97,14 @@ export function toWire(record) {
     const comment = typeof a.comment === "string" ? a.comment.trim().slice(0, MAX_COMMENT) : null;
     return {...a, comment: comment || null};
   });
+  if (record.photos?.length) {
+    wire.photos = record.photos.map((p) => {
+      const caption = typeof p.caption === "string" ? p.caption.trim().slice(0, MAX_CAPTION) : null;
+      return {...p, caption: caption || null};
+    });
+  } else {
+    delete wire.photos;  // an older server, or a checklist without photos: the field stays out
+  }
   return wire;
 }
 
@@ -121,6 +158,6 @@ export function backoffDelay(attempt, random = Math.random) {
 export function backupDocument(records, deviceId, now) {
   return {
     format: "city-audit-walker-backup", exported_at: now, device_id: deviceId,
-    responses: records.filter((r) => r.answers.length).map((r) => ({walk: r.walk, ...toWire(r)})),
+    responses: records.filter(hasContent).map((r) => ({walk: r.walk, ...toWire(r)})),
   };
 }

@@ -1,11 +1,12 @@
 /**
- * The only module that touches IndexedDB: walks, checklists, walk keys, participants' records and settings.
+ * The only module that touches IndexedDB: walks, checklists, walk keys, participants' records, settings,
+ * and the files of their photos and voice notes (the "media" store, added in version 2).
  *
  * Upgrades are guarded by oldVersion and only ever add; a future version that reshapes data must copy it
  * into a new store inside the upgrade transaction and never drop a store that holds answers.
  */
 const DB_NAME = "city-audit-walker";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let opening = null;
 
@@ -16,6 +17,11 @@ function upgrade(db, oldVersion) {
     db.createObjectStore("checklists", {keyPath: ["slug", "version"]});
     db.createObjectStore("keys", {keyPath: "walk"});
     db.createObjectStore("records", {keyPath: "id"}).createIndex("walk", "walk");
+  }
+  if (oldVersion < 2) {
+    // Photo and voice files by their SHA-256: {sha256, walk, record, kind, blob, type, bytes, created_at, uploaded}.
+    // Added beside the version 1 stores, which keep every record as it was.
+    db.createObjectStore("media", {keyPath: "sha256"}).createIndex("record", "record");
   }
 }
 
@@ -118,4 +124,46 @@ export function updateRecords(ids, change) {
 /** Change one record in one transaction; resolve with the stored result (or null). */
 export async function updateRecord(id, change) {
   return (await updateRecords([id], change))[0] || null;
+}
+
+/** Keep a photo or voice note file ({sha256, walk, record, kind, blob, type, bytes, created_at}); an existing one stays. */
+export function putMedia(entry) {
+  return transact("media", "readwrite", (s, done) => {
+    s.media.get(entry.sha256).onsuccess = (event) => {
+      const current = event.target.result;
+      if (!current) s.media.put({uploaded: false, ...entry});
+      done(current || entry);
+    };
+  });
+}
+/** Return a stored file entry or undefined. */
+export const getMedia = (sha256) => get("media", sha256);
+/** Return every stored file entry. */
+export const listMedia = () => all("media");
+
+/** Note that the server confirmed it holds a file (same SHA-256); the file stays on the device. */
+export function markMediaUploaded(sha256, at) {
+  return transact("media", "readwrite", (s, done) => {
+    s.media.get(sha256).onsuccess = (event) => {
+      const current = event.target.result;
+      if (current) s.media.put({...current, uploaded: true, uploaded_at: at});
+      done(Boolean(current));
+    };
+  });
+}
+
+/** Remove a file the walker removed before the server had it; a file the server confirmed is never needed again. */
+export function deleteMedia(sha256) {
+  return transact("media", "readwrite", (s, done) => { s.media.delete(sha256); done(true); });
+}
+
+/** Note why the server refused a file; it is kept and sent again when the walker syncs by hand. */
+export function putMediaRefusal(sha256, refusal) {
+  return transact("media", "readwrite", (s, done) => {
+    s.media.get(sha256).onsuccess = (event) => {
+      const current = event.target.result;
+      if (current) s.media.put({...current, refusal});
+      done(Boolean(current));
+    };
+  });
 }

@@ -1,9 +1,11 @@
 /**
  * Sending the outbox: per walk, in chunks, with exponential backoff and jitter after failures.
  * A record leaves the outbox only when the server answered accepted, duplicate or stale for it.
+ * Then the files of its photos and voice notes, one at a time: HEAD first, so a retry after a
+ * reload, a killed browser or a dead network sends only what the server does not hold yet.
  */
-import {HttpError, NetworkError, postSync} from "./api.js";
-import {backoffDelay, markSent, needsSync, refuse, settle, toWire} from "./records.js";
+import {HttpError, NetworkError, headMedia, postSync, putMedia} from "./api.js";
+import {backoffDelay, markSent, namedFiles, needsSync, refuse, settle, toWire} from "./records.js";
 import * as store from "./store.js";
 
 const CHUNK = 50;
@@ -62,11 +64,23 @@ export function syncSoon(delay) {
 const isTransient = (error) =>
   error instanceof NetworkError || (error instanceof HttpError && (error.status >= 500 || [408, 425, 429].includes(error.status)));
 
+/** Return the photos whose file (or voice note) the server has not confirmed yet: [{photo, record}]. */
+export async function waitingPhotos() {
+  const records = await store.listRecords();
+  const held = new Set((await store.listMedia()).filter((m) => m.uploaded).map((m) => m.sha256));
+  return records.flatMap((record) => (record.photos || [])
+    .filter((p) => !held.has(p.sha256) || (p.voice && !held.has(p.voice.sha256)))
+    .map((photo) => ({photo, record})));
+}
+
 async function run(manual) {
-  const pending = (await store.listRecords()).filter((r) => needsSync(r, {includeRefused: manual}));
+  const records = await store.listRecords();
+  const pending = records.filter((r) => needsSync(r, {includeRefused: manual}));
   const total = pending.length;
-  emit({phase: total ? "sending" : "idle", sent: 0, total, manual, retryAt: null});
-  if (!total) return status;
+  const files = await filesToSend(manual);
+  emit({phase: total ? "sending" : files.length ? "uploading" : "idle", sent: 0, total, manual, retryAt: null,
+    filesSent: 0, filesTotal: files.length});
+  if (!total && !files.length) return status;
   const device = await deviceId();
   const byWalk = groupBy(pending);
   let sent = 0;
@@ -86,6 +100,7 @@ async function run(manual) {
       }
       sent = status.sent;
     }
+    await sendFiles(await filesToSend(manual));
   } catch (error) {
     if (!isTransient(error)) throw error;
     const delay = backoffDelay(attempt++);
@@ -132,4 +147,35 @@ async function sendWalk(walk, key, records, device, progress) {
     done += ids.length;
     progress(done);
   }
+}
+
+/** Files to send: kept on the device, not confirmed by the server, named by a checklist the server has seen. */
+async function filesToSend(manual) {
+  const records = await store.listRecords();
+  const named = namedFiles(records.filter((r) => r.syncedRevision > 0));
+  return (await store.listMedia()).filter((m) => !m.uploaded && named.has(m.sha256) && (manual || !m.refusal));
+}
+
+async function sendFiles(files) {
+  emit({phase: files.length ? "uploading" : status.phase, filesSent: 0, filesTotal: files.length});
+  let sent = 0;
+  for (const file of files) {
+    const key = await store.getWalkKey(file.walk);
+    if (!key) continue;
+    try {
+      if (!(await headMedia(file.walk, key, file.sha256))) await putMedia(file.walk, key, file.sha256, file.blob, file.type);
+      await store.markMediaUploaded(file.sha256, new Date().toISOString());
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      // 409: the checklist naming it has a newer revision still to arrive; it goes with a later sync.
+      if (!(error instanceof HttpError) || error.status !== 409) await noteFileRefused(file, error);
+    }
+    sent += 1;
+    emit({filesSent: sent});
+  }
+}
+
+async function noteFileRefused(file, error) {
+  const entry = await store.getMedia(file.sha256);
+  if (entry) await store.putMediaRefusal(file.sha256, {status: error.status, message: error.message});
 }

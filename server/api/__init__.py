@@ -20,4 +20,18 @@ from .util import refuse_nul_in_address
 
 bp.before_request(refuse_nul_in_address)
 
-from . import admin, audits, checklists, docs, exports, qr, report, responses, sync, walks, xlsx_exports  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    admin,
+    audits,
+    checklists,
+    docs,
+    exports,
+    media,
+    photos,
+    qr,
+    report,
+    responses,
+    sync,
+    walks,
+    xlsx_exports,
+)

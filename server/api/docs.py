@@ -7,12 +7,13 @@ from . import schemas
 from ..documents.qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
 from . import bp
 
-ERRORS = {"400": "Malformed JSON or invalid fields", "401": "No or unknown credentials",
+ERRORS = {"400": "Malformed JSON or invalid fields; for a file: its SHA-256 differs from the address, or it is "
+                 "not a readable image or audio of its type", "401": "No or unknown credentials",
           "403": "Not allowed", "404": "Not found", "409": "Conflicts with what is stored", "413": "Too large",
           "415": "Not JSON", "429": "Too many requests", "503": "Busy; retry after the Retry-After seconds"}
 
 
-SUCCESS = {"200": "OK", "201": "Created", "204": "No content"}
+SUCCESS = {"200": "OK", "201": "Created", "204": "No content", "404": "Not held yet"}
 
 
 def _op(summary, ok, schema=None, body=None, params=(), auth=None, errors=("400", "404")):
@@ -67,6 +68,28 @@ def _file_op(summary, mimetype, params, query=()):
     return operation
 
 
+def _query(name, description):
+    return {"in": "query", "name": name, "schema": {"type": "string"}, "description": description}
+
+
+def _photo_filters():
+    return [_query("station", "Station code"), _query("topic", "Topic id"),
+            _query("rating", "works, needs_change or none"), _query("group", "Participant group"),
+            _query("shown", "true: shown in the report; false: hidden")]
+
+
+def _media_put(limits, slug):
+    """PUT of a photo or voice note: the body is the file itself."""
+    operation = _op(
+        f"Upload a file a synced photo names (at most {limits['MEDIA_MAX_BYTES']} bytes): 201 stored, "
+        "200 already held", ("201", "200"), params=[slug, _path_param("sha256", "SHA-256 of the body")],
+        auth="walkKey", errors=("400", "401", "403", "404", "409", "413", "415", "429"))
+    operation["requestBody"] = {"required": True, "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("image/jpeg", "image/webp", "image/png", "audio/*")}}
+    return operation
+
+
 def build_spec(limits):
     """Return the OpenAPI 3 document as a dict."""
     spec = APISpec(title="City audit walks API", version="1.0.0", openapi_version="3.0.3",
@@ -79,10 +102,13 @@ def build_spec(limits):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
     for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
-                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "Audit", "AuditStatus", "Compare"):
+                 "Token", "TokenRequest", "WalkStatus", "WalkPatch", "PhotoList", "PhotoPatch",
+                 "Audit", "AuditStatus", "Compare"):
         if name not in spec.components.schemas:  # nested schemas register themselves
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
+    sha256 = _path_param("sha256", "SHA-256 of the file, 64 lowercase hex digits")
+    photo_id = _path_param("photo_id", "The photo's id")
     audit = _path_param("slug", "Audit slug")
     admin = dict(auth="bearer", errors=("400", "401", "403", "404"))
     conflict = {"auth": "bearer", "errors": ("400", "401", "403", "404", "409")}
@@ -120,6 +146,27 @@ def build_spec(limits):
             "delete": _op("Remove a station", "200", "AdminWalk", params=[slug, code], **admin)},
         "/admin/walks/{slug}/status": {"get": _op("What has arrived for a walk", "200", "WalkStatus",
                                                   params=[slug], **admin)},
+        "/walks/{slug}/media/{sha256}": {
+            "put": _media_put(limits, slug),
+            "head": _op("Whether the server holds this file: 200 yes, 404 not yet", ("200", "404"),
+                        params=[slug, sha256], auth="walkKey", errors=("400", "401", "403"))},
+        "/admin/walks/{slug}/photos": {"get": _op(
+            "A walk's photos: caption, rating, station, group, stored or waiting, shown or hidden", "200",
+            "PhotoList", params=[slug, *_photo_filters()], **admin)},
+        "/admin/photos": {"get": _op("Photos of every walk the caller may see", "200", "PhotoList",
+                                     params=[_query("walk", "Walk slug"), *_photo_filters()], **admin)},
+        "/admin/walks/{slug}/photos/{photo_id}": {"patch": _op(
+            "Show a photo in the report or hide it; add caption translations", "200", body="PhotoPatch",
+            params=[slug, photo_id], **admin)},
+        "/admin/walks/{slug}/photos/{photo_id}/file": {"get": _file_op(
+            "A photo's stored file (no EXIF)", "image/*", [slug, photo_id])},
+        "/admin/walks/{slug}/photos/{photo_id}/thumbnail": {"get": _file_op(
+            "A photo's thumbnail, about 320 px, JPEG", "image/jpeg", [slug, photo_id])},
+        "/admin/walks/{slug}/photos/{photo_id}/voice": {"get": _file_op(
+            "A photo's voice note", "audio/*", [slug, photo_id])},
+        "/export/photos.zip": {"get": _file_op(
+            "Every stored photo and voice note as <station>/<photo id>.jpg, with photos.csv; streamed",
+            "application/zip", [], [_query("walk", "Walk slug"), *_photo_filters()])},
         "/admin/audits": {"get": _op("Audits, newest first, with their walks and checklists received", "200",
                                      **admin),
                           "post": _op("Create an audit", "201", "Audit", body="Audit", **conflict)},

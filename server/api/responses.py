@@ -1,6 +1,7 @@
 """Admin API on single checklists: review decisions, deletion on request, and a participant's data export."""
 from flask import jsonify, request
 
+from ..media.photos import PhotoRemoval
 from ..access.audit_trail import record
 from ..access.auth import current_principal, require
 from ..errors import ApiError
@@ -63,13 +64,16 @@ def review_response(response_id):
 
 def _delete(ids, target, device_id=None):
     data = deletion_request_schema.load(json_body())
+    photos = PhotoRemoval()
     try:
-        counts = delete_records(ids, _reviewer_name(current_principal()), data["reason"], device_id=device_id)
+        counts = delete_records(ids, _reviewer_name(current_principal()), data["reason"], remove_photos=photos,
+                                device_id=device_id)
     except DeletionError as error:
         raise ApiError(400, str(error), code="invalid") from error
     record("deletion", target, {"reason": data["reason"], "records": counts["ids"],
                                 **{key: value for key, value in counts.items() if key != "ids"}})
     db.session.commit()
+    photos.finish()  # the files go once the rows are gone for good
     return jsonify(deletion_schema.dump({**counts, "deleted": counts["ids"]}))
 
 

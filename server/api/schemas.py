@@ -10,7 +10,18 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..models import GROUPS, ROLES, as_utc
+from ..models import GROUPS, RATINGS, ROLES, as_utc
+from ..records.photos import (
+    AUDIO_TYPE_RE,
+    IMAGE_TYPES,
+    MAX_CAPTION,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    MAX_PIXELS_EDGE,
+    MAX_VOICE_SECONDS,
+    SHA256_RE,
+    TOPIC_RE,
+)
 from ..records.review import DECISIONS as REVIEW_DECISIONS
 from ..records.review import FILTER_RE as REVIEW_FILTER_RE
 from ..records.review import STATES as REVIEW_STATES
@@ -21,6 +32,7 @@ STATUSES = ("accepted", "duplicate", "stale", "rejected")
 STATION_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,15}$", error="1–16 capital letters, digits or dashes.")
 ITEM_ID = validate.Regexp(r"^[a-z][a-z0-9_-]{0,31}$", error="An item id: lowercase letters, digits, - or _.")
 UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
+SHA256 = validate.Regexp(SHA256_RE, error="A SHA-256 digest: 64 lowercase hex digits.")
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -180,6 +192,32 @@ class ParticipantSchema(_Lenient):
     language = fields.Str(required=True, allow_none=True, validate=validate.Regexp(LANGUAGE_RE))
 
 
+class VoiceNoteSchema(_Lenient):
+    sha256 = fields.Str(required=True, validate=SHA256)
+    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
+    content_type = fields.Str(required=True, validate=validate.Regexp(AUDIO_TYPE_RE, error="An audio/* type."))
+    duration_s = fields.Float(required=True, validate=[_not_bool, validate.Range(0, MAX_VOICE_SECONDS)],
+                              metadata={"description": "Length in seconds; the app records at most 2 minutes."})
+
+
+class PhotoSchema(_Lenient):
+    """A photo's metadata in a checklist; its bytes go to PUT /walks/<slug>/media/<sha256> after the sync."""
+
+    id = fields.Str(required=True, validate=UUID)
+    sha256 = fields.Str(required=True, validate=SHA256, metadata={"description": "SHA-256 of the file sent."})
+    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
+    content_type = fields.Str(required=True, validate=validate.OneOf(IMAGE_TYPES))
+    width = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
+    height = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
+    station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)
+    topic = fields.Str(allow_none=True, load_default=None, validate=validate.Regexp(TOPIC_RE))
+    item = fields.Str(allow_none=True, load_default=None, validate=ITEM_ID)
+    caption = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_CAPTION))
+    rating = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(RATINGS))
+    taken_at = DateTime(required=True)
+    voice = fields.Nested(VoiceNoteSchema, allow_none=True, load_default=None)
+
+
 class ResponseSchema(_Lenient):
     id = fields.Str(required=True, validate=UUID)
     revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
@@ -189,6 +227,9 @@ class ResponseSchema(_Lenient):
     started_at = DateTime(required=True)
     updated_at = DateTime(required=True)
     answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=MAX_ANSWERS))
+    photos = fields.List(fields.Nested(PhotoSchema), allow_none=True, load_default=None,
+                         validate=validate.Length(max=MAX_PHOTOS),
+                         metadata={"description": "Optional: photos taken for this checklist (PhotoVoice)."})
 
 
 class SyncRequestSchema(_Lenient):
@@ -397,13 +438,53 @@ class RefusedRecordSchema(Schema):
     errors = fields.Raw()
 
 
+class PhotoCountsSchema(Schema):
+    stored = fields.Int(metadata={"description": "Photos whose files (and voice notes) the server holds."})
+    waiting = fields.Int(metadata={"description": "Photos whose metadata arrived; a file is still on the phone."})
+
+
 class WalkStatusSchema(Schema):
     walk = fields.Str()
     closed = fields.Bool()
     checklists = fields.Int()
+    photos = fields.Nested(PhotoCountsSchema)
     stations = fields.List(fields.Nested(StationStatusSchema))
     devices = fields.List(fields.Nested(DeviceStatusSchema))
     refused = fields.List(fields.Nested(RefusedRecordSchema))
+
+
+class AdminPhotoSchema(Schema):
+    id = fields.Str()
+    walk = fields.Str()
+    response = fields.Str(metadata={"description": "The checklist the photo came with."})
+    station = fields.Str(allow_none=True)
+    topic = fields.Str(allow_none=True)
+    item = fields.Str(allow_none=True)
+    caption = fields.Str(allow_none=True)
+    caption_translations = fields.Dict(keys=fields.Str(), values=fields.Str())
+    rating = fields.Str(allow_none=True)
+    taken_at = UtcDateTime(allow_none=True)
+    group = fields.Str(allow_none=True)
+    language = fields.Str(allow_none=True)
+    status = fields.Str(validate=validate.OneOf(("stored", "waiting")),
+                        metadata={"description": "waiting: the metadata arrived, the file is still on the phone."})
+    shown = fields.Bool(metadata={"description": "Shown in the report; photos start hidden."})
+    width = fields.Int(allow_none=True)
+    height = fields.Int(allow_none=True)
+    bytes = fields.Int()
+    url = fields.Str(allow_none=True)
+    thumbnail_url = fields.Str(allow_none=True)
+    voice_url = fields.Str(allow_none=True)
+
+
+class PhotoListSchema(Schema):
+    photos = fields.List(fields.Nested(AdminPhotoSchema))
+
+
+class PhotoPatchSchema(Schema):
+    shown = fields.Bool(truthy={True}, falsy={False})
+    caption_translations = fields.Dict(keys=fields.Str(validate=validate.Regexp(LANGUAGE_RE)),
+                                       values=fields.Str(validate=validate.Length(max=MAX_CAPTION)))
 
 
 class AuditStatusSchema(Schema):
@@ -437,6 +518,8 @@ export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
+photo_list_schema = PhotoListSchema()
+photo_patch_schema = PhotoPatchSchema()
 compare_query_schema = CompareQuerySchema()
 compare_schema = CompareSchema()
 audit_schema = AuditSchema()

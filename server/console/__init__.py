@@ -17,6 +17,7 @@ from . import (  # noqa: E402,F401
     imports,
     log,
     personal_data,
+    photos,
     report,
     status,
     tokens,

@@ -6,6 +6,7 @@ from sqlalchemy import func, inspect, select
 
 from ..access.audit_trail import record
 from ..extensions import db
+from ..media.photos import PhotoRemoval
 from ..models import GROUPS, Answer, Response, Walk
 from ..records.deletion import DeletionError, delete_records
 from ..records.review import DECISIONS, LABELS, STATES, ReviewError, review
@@ -146,8 +147,10 @@ def checklist_delete(record_id):
     """Delete this checklist completely on a participant's request; a tombstone keeps the id and the reason."""
     response = _checklist_or_404(record_id)
     record_id, walk = response.id, response.walk.slug
+    photos = PhotoRemoval()
     try:
-        counts = delete_records([record_id], current_user().username, request.form.get("reason"))
+        counts = delete_records([record_id], current_user().username, request.form.get("reason"),
+                                remove_photos=photos)
     except DeletionError as error:
         db.session.rollback()
         flash(f"Nothing was deleted: {error}", "error")
@@ -155,6 +158,7 @@ def checklist_delete(record_id):
     record("deletion", record_id, {"reason": request.form.get("reason", "").strip(), "records": counts["ids"],
                                    "walk": walk, **{k: v for k, v in counts.items() if k != "ids"}})
     db.session.commit()
+    photos.finish()  # the files go once the rows are gone for good
     flash(f"Checklist {record_id} is deleted: {counts['answers']} answers, {counts['photos']} photos and "
           f"{counts['log_entries']} log copies removed. A phone that sends it again is told it was deleted.")
     return redirect(url_for("console.checklist_list", walk=walk))

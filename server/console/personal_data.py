@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..access.audit_trail import record
 from ..extensions import db
+from ..media.photos import PhotoRemoval
 from ..models import Response, SyncLogEntry
 from ..records.deletion import DeletionError, deleted_ids, delete_records, records_of_device
 from ..records.rules import UUID_RE
@@ -75,8 +76,9 @@ def personal_data_delete():
     if not ids:
         flash("Nothing is left to delete.", "error")
         return redirect(url_for("console.personal_data", **{kind: value}))
+    photos = PhotoRemoval()
     try:
-        counts = delete_records(ids, current_user().username, reason,
+        counts = delete_records(ids, current_user().username, reason, remove_photos=photos,
                                 device_id=value if kind == "device" else None)
     except DeletionError as error:
         db.session.rollback()
@@ -85,6 +87,7 @@ def personal_data_delete():
     record("deletion", f"{kind} {value}", {"reason": reason.strip(), "records": counts["ids"],
                                           **{k: v for k, v in counts.items() if k != "ids"}})
     db.session.commit()
+    photos.finish()  # the files go once the rows are gone for good
     flash(f"Deleted {counts['checklists']} checklists ({counts['answers']} answers, {counts['photos']} photos, "
           f"{counts['log_entries']} log copies). Phones that send them again are told they were deleted.")
     return redirect(url_for("console.personal_data", **{kind: value}))

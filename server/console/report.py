@@ -5,6 +5,7 @@ from flask import render_template, request
 
 from ..documents import charts
 from ..reports.queries import comments_by_item, group_reports, layout_checklist, place_reports, report_data
+from ..reports.photovoice import photovoice_section, report_photos
 from ..reports.report import lowest_and_highest, overall_mean, ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
@@ -64,6 +65,7 @@ def report_page():
                       for topic in report["topics"]},
         group_chart=charts.group_comparison_svg(by_group, language, decimal_mark=mark) if len(by_group) > 1 else None,
         comments=comments_by_item(form.filters),
+        photovoice=photovoice_section(report_photos(form.filters), definition, language),
         places=places if len(places) > 1 else [], place_range=lowest_and_highest(places),
         place_means=[overall_mean(data) for _, _, data in places],
         items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},

@@ -5,6 +5,7 @@ Text is set in DejaVu Sans (server/fonts), which covers the checklist's language
 (Czech, Ukrainian, Russian, Vietnamese). The charts are drawn with PDF lines and
 rectangles on the same fixed 1–5 scale as the web page's SVG charts.
 """
+import io
 import os
 from dataclasses import fields
 from datetime import datetime, timezone
@@ -16,6 +17,8 @@ from fpdf.fonts import FontFace
 from .charts import BAR_COLOUR, GROUP_COLOURS, group_label
 from .compare_chart import format_change
 from ..reports.compare import MIN_ANSWERS, by_change, firm
+from ..media.photos import thumbnail_bytes
+from ..reports.photovoice import photovoice_section, report_photos
 from ..reports.queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
 from ..reports.report import format_percent, format_score, local_text, overall_mean, ranked_items
 from .xlsx import report_filters
@@ -43,6 +46,11 @@ TEXTS = {
                           "given there, and n is the number of checklists with an answer there.",
            "all_topics": "All topics", "no_answers": "no answers", "page": "Page {page} of {pages}",
            "none": "No checklist matches these filters yet.",
+           "photovoice": "PhotoVoice", "photovoice_note": (
+               "Photos walkers took and rated: works well or needs change. {n} photo(s) in all; the photos below "
+               "are those an admin chose to show."),
+           "topic": "Topic", "works": "Works well", "needs_change": "Needs change", "unrated": "Not rated",
+           "photos": "Photos", "no_topic": "No topic given", "away": "Away from stations",
            "compare": "Audits compared", "change": "Change", "not_asked": "not asked",
            "compare_note": "Mean score per item in each audit (n = answers behind the mean), sorted by change: the "
                            "mean of the last audit minus that of the first. An arrow only where both rest on at least "
@@ -65,6 +73,11 @@ TEXTS = {
                           "odpovědi dané na ní; n je počet dotazníků s odpovědí na zastávce.",
            "all_topics": "Všechna témata", "no_answers": "bez odpovědí", "page": "Strana {page} z {pages}",
            "none": "Těmto filtrům zatím neodpovídá žádný dotazník.",
+           "photovoice": "PhotoVoice", "photovoice_note": (
+               "Fotografie pořízené účastníky procházek s hodnocením: funguje dobře, nebo potřebuje změnu. "
+               "Celkem {n} fotografií; níže jsou ty, které správce vybral ke zveřejnění."),
+           "topic": "Téma", "works": "Funguje dobře", "needs_change": "Potřebuje změnu", "unrated": "Nehodnoceno",
+           "photos": "Fotografie", "no_topic": "Bez tématu", "away": "Mimo zastávky",
            "compare": "Srovnání auditů", "change": "Změna", "not_asked": "nezjišťováno",
            "compare_note": "Průměrné hodnocení položek v jednotlivých auditech (n = počet hodnocení), seřazeno podle "
                            "změny: průměr posledního auditu minus průměr prvního. Šipka jen tam, kde oba průměry stojí "
@@ -324,6 +337,58 @@ def _groups_page(pdf, reports, texts, language, decimal_mark, total):
         pdf.bar_chart(rows, decimal_mark, texts["no_answers"], row_height=4.2)
 
 
+PHOTO_WIDTH, PHOTO_GAP = 55, 6  # mm: three photos across an A4 page
+
+
+def _photovoice_pages(pdf, section, texts, image_of):
+    """The PhotoVoice section: ratings per topic, then the shown photos by topic and station, captioned."""
+    if not section["total"]:
+        return
+    pdf.new_section(texts["photovoice"], texts["photovoice_note"].format(n=section["total"]))
+    widths = (70, 25, 25, 25, 29)
+    pdf.set_font(FONT, "B", 9)
+    with pdf.local_context(fill_color=HEAD_FILL):
+        for width, key in zip(widths, ("topic", "works", "needs_change", "unrated", "photos")):
+            pdf.cell(width, 7, pdf.fit(texts[key], width - 2), border=1, fill=True)
+    pdf.ln(7)
+    pdf.set_font(FONT, size=9)
+    for row in section["topics"]:
+        pdf.cell(widths[0], 6, pdf.fit(row["title"] or texts["no_topic"], widths[0] - 2), border=1)
+        for width, key in zip(widths[1:], ("works", "needs_change", "unrated", "total")):
+            pdf.cell(width, 6, str(row[key]), border=1, align="R")
+        pdf.ln(6)
+    pdf.ln(4)
+    for topic in section["shown"]:
+        if pdf.will_page_break(80):
+            pdf.add_page()
+        pdf.heading(topic["title"] or texts["no_topic"], 12)
+        # Station by station, three to a row; each photo names its station under it.
+        _photo_grid(pdf, [photo for group in topic["stations"] for photo in group["photos"]], texts, image_of)
+
+
+def _photo_grid(pdf, photos, texts, image_of):
+    """Lay photos out three to a row, each with its rating and caption under it."""
+    left = pdf.l_margin
+    for start in range(0, len(photos), 3):
+        row = photos[start:start + 3]
+        heights = [PHOTO_WIDTH * (p["height"] or 3) / (p["width"] or 4) for p in row]
+        if pdf.will_page_break(max(heights) + 30):
+            pdf.add_page()
+        top, bottom = pdf.get_y(), pdf.get_y()
+        for index, photo in enumerate(row):
+            x = left + index * (PHOTO_WIDTH + PHOTO_GAP)
+            pdf.image(io.BytesIO(image_of(photo)), x=x, y=top, w=PHOTO_WIDTH, h=heights[index])
+            pdf.set_xy(x, top + heights[index] + 1)
+            pdf.set_font(FONT, "B", 8)
+            label = " · ".join(filter(None, (photo["station"] or texts["away"],
+                                             texts[photo["rating"]] if photo["rating"] else None)))
+            pdf.cell(PHOTO_WIDTH, 4, pdf.fit(label, PHOTO_WIDTH), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.set_font(FONT, size=8)
+            pdf.multi_cell(PHOTO_WIDTH, 3.8, photo["text"][:400], align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            bottom = max(bottom, pdf.get_y())
+        pdf.set_xy(left, bottom + 4)
+
+
 FEW = "#8a8a8a"
 
 
@@ -388,4 +453,6 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None, comparis
     _groups_page(pdf, group_reports(filters, walk_ids), texts, language, decimal_mark, report["responses"])
     places = place_reports(filters, ordered_walks(walk_ids), walk_ids)
     _places_page(pdf, places, report, texts, language, decimal_mark)
+    section = photovoice_section(report_photos(filters, walk_ids), checklist.definition, language)
+    _photovoice_pages(pdf, section, texts, lambda photo: thumbnail_bytes(photo["sha256"]))
     return bytes(pdf.output())

@@ -88,14 +88,16 @@ def walk_context(walk):
     ).all()
     versions = {}
     ids = {}
+    topics = {}
     for row in rows:
         versions[row.version] = frozenset(
             item["id"] for topic in row.definition["topics"] for item in topic["items"])
+        topics[row.version] = frozenset(topic["id"] for topic in row.definition["topics"])
         ids[row.version] = row.id
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
         station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
-        parts=record_parts.registered(),
+        parts=record_parts.registered(), topics=topics,
     )
 
 

@@ -8,7 +8,7 @@ shared_schema/ and the marshmallow schemas in server/api/schemas.py.
 """
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import orjson
@@ -40,6 +40,8 @@ class WalkContext:
     checklist_ids: dict
     # the registered record parts (see parts.py) whose fields are checked with the rest
     parts: tuple = ()
+    # version -> frozenset of topic ids (photos name the topic they illustrate)
+    topics: dict = field(default_factory=dict)
 
 
 def is_uuid(value):

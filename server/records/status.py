@@ -1,9 +1,22 @@
 """What has arrived for a walk: the facilitator's view after (or during) a walk."""
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Answer, Response, SyncLogEntry, as_utc
+from ..models import Answer, MediaFile, Photo, Response, SyncLogEntry, as_utc
 from .rules import REJECTED
+
+
+def photo_counts(walk_id):
+    """Return {"stored": n, "waiting": m} for a walk's photos (waiting: metadata arrived, a file not yet)."""
+    image, voice = aliased(MediaFile), aliased(MediaFile)
+    held = and_(image.sha256.is_not(None), or_(Photo.voice_sha256.is_(None), voice.sha256.is_not(None)))
+    total, stored = db.session.execute(
+        select(func.count(), func.count().filter(held)).select_from(Photo)
+        .outerjoin(image, image.sha256 == Photo.sha256)
+        .outerjoin(voice, voice.sha256 == Photo.voice_sha256)
+        .where(Photo.walk_id == walk_id)).one()
+    return {"stored": stored, "waiting": total - stored}
 
 
 def walk_status(walk, refused_limit=50):
@@ -40,7 +53,8 @@ def walk_status(walk, refused_limit=50):
                SyncLogEntry.superseded_by.is_(None))
         .order_by(SyncLogEntry.id.desc()).limit(refused_limit)).scalars()
     return {
-        "walk": walk.slug, "closed": walk.refuses_records, "checklists": checklists, "stations": stations,
+        "walk": walk.slug, "closed": walk.refuses_records, "checklists": checklists, "photos": photo_counts(walk.id),
+        "stations": stations,
         "devices": sorted(devices.values(), key=lambda d: d["device_id"]),
         "refused": [{"log_id": e.id, "received_at": as_utc(e.received_at), "device_id": e.device_id,
                      "response_id": e.response_id, "errors": e.errors} for e in refused],

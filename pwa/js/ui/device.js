@@ -3,6 +3,7 @@ import {formatTime, localized, t} from "../i18n.js";
 import {STATES, isAnswered} from "../records.js";
 import * as store from "../store.js";
 import {deviceId} from "../sync.js";
+import {waitingPhotos} from "../sync.js";
 import {h} from "./dom.js";
 
 /** Return the message for a walk's sync problem, or null. */
@@ -38,8 +39,30 @@ function stateList(records) {
     h("li", {"data-state": state}, `${t(`state_${state}`)}: `, h("strong", {}, String(records.filter((r) => r.syncState === state).length)))));
 }
 
+function megabytes(bytes) {
+  return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0);
+}
+
+/** Return {usage, quota} of this app's storage in bytes, or null where the browser does not say. */
+export async function storageUse() {
+  try {
+    const estimate = await navigator.storage?.estimate?.();
+    return estimate?.quota ? {usage: estimate.usage || 0, quota: estimate.quota} : null;
+  } catch {
+    return null;
+  }
+}
+
+function storageLines(usage) {
+  if (!usage) return null;
+  const share = usage.usage / usage.quota;
+  return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
+    share > 0.8 && h("p", {class: "problem", role: "alert"}, t("storage_nearly_full"))];
+}
+
 /** Render the view; its sync status line is updated separately through `statusLine`. */
-export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine}) {
+export function deviceView({walks, records, problems, keys, lastSync, storage, deviceId, offlineReady, actions, statusLine,
+  photosWaiting = 0, usage = null}) {
   const walksHere = walks.filter((w) => records.some((r) => r.walk === w.slug) || keys.has(w.slug));
   return h("div", {class: "device-view"},
     h("h1", {id: "view-title", tabindex: -1}, t("device_title")),
@@ -47,7 +70,8 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("h2", {id: "sync-title"}, t("sync")),
       h("button", {type: "button", class: "primary", id: "sync-now", onclick: actions.syncNow}, t("sync_now")),
       statusLine,
-      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced"))),
+      h("p", {id: "last-sync"}, lastSync ? t("last_sync", {time: formatTime(lastSync)}) : t("never_synced")),
+      h("p", {id: "photos-waiting"}, photosWaiting ? t("photos_waiting_n", {n: photosWaiting}) : t("photos_none_waiting"))),
     walksHere.length ? walksHere.map((walk) => {
       const mine = records.filter((r) => r.walk === walk.slug);
       const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
@@ -59,6 +83,7 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
     h("section", {class: "safety", "aria-labelledby": "safety-title"},
       h("h2", {id: "safety-title"}, t("data_safety")),
       h("p", {id: "storage-state"}, t(storage === true ? "storage_persisted" : storage === false ? "storage_not_persisted" : "storage_unknown")),
+      storageLines(usage),
       h("p", {}, offlineReady ? t("offline_ready") : t("offline_not_ready")),
       h("button", {type: "button", class: "secondary", id: "backup", onclick: actions.backup}, t("backup")),
       h("p", {class: "muted"}, t("backup_hint")),
@@ -72,5 +97,6 @@ export async function deviceScreen({offlineReady, actions}) {
   const keys = new Set((await Promise.all(walks.map(async (w) => (await store.getWalkKey(w.slug)) && w.slug))).filter(Boolean));
   return deviceView({walks, records: await store.listRecords(), problems, keys,
     lastSync: await store.getMeta("lastSync"), storage: await store.getMeta("persisted"),
-    deviceId: await deviceId(), offlineReady, actions});
+    deviceId: await deviceId(), offlineReady, actions,
+    photosWaiting: (await waitingPhotos()).length, usage: await storageUse()});
 }

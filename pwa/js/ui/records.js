@@ -7,8 +7,21 @@ import {h} from "./dom.js";
 /** Return a record's sync state in words. */
 export const stateText = (record) => t(`state_${record.syncState}`);
 
+function thumbnails(record, loadFile) {
+  const photos = record.photos || [];
+  if (!photos.length) return null;
+  const list = h("ul", {class: "record-photos", "aria-label": t("photos_n", {n: photos.length})});
+  for (const photo of photos) {
+    const image = h("img", {alt: photo.caption || t("photo_n", {n: list.children.length + 1}), width: 64,
+      height: Math.round(64 * photo.height / photo.width)});
+    loadFile?.(photo.sha256).then((entry) => { if (entry) image.src = URL.createObjectURL(entry.blob); });
+    list.append(h("li", {}, image));
+  }
+  return list;
+}
+
 /** Render the list; actions.resume(record) continues a checklist, actions.newParticipant() starts one. */
-export function recordsView({records, walks, currentIds, actions}) {
+export function recordsView({records, walks, currentIds, actions, loadFile}) {
   const titles = new Map(walks.map((w) => [w.slug, localized(w.title).text]));
   const sorted = [...records].sort((a, b) => (a.walk === b.walk ? b.number - a.number : a.walk.localeCompare(b.walk)));
   return h("div", {class: "records-view"},
@@ -24,7 +37,9 @@ export function recordsView({records, walks, currentIds, actions}) {
           h("p", {class: "reason"}, t("refused_reason", {reason: record.refusal.reason})),
         h("p", {class: "muted"}, t("answers_n", {n: record.answers.filter(isAnswered).length}), " · ",
           t("started_at", {time: formatTime(record.started_at)}),
-          record.participant.group ? ` · ${t(`group_${record.participant.group}`)}` : ""),
+          record.participant.group ? ` · ${t(`group_${record.participant.group}`)}` : "",
+          record.photos?.length ? ` · ${t("photos_n", {n: record.photos.length})}` : ""),
+        thumbnails(record, loadFile),
         !current && h("button", {type: "button", class: "secondary", onclick: () => actions.resume(record)},
           t("resume")));
     })) : h("p", {}, t("no_checklists")));
@@ -35,5 +50,5 @@ export async function recordsScreen({actions}) {
   const records = await store.listRecords();
   const walks = await store.listWalks();
   const currentIds = new Set(await Promise.all(walks.map((w) => store.getMeta(`current:${w.slug}`))));
-  return recordsView({records, walks, currentIds, actions});
+  return recordsView({records, walks, currentIds, actions, loadFile: store.getMedia});
 }

@@ -102,9 +102,22 @@ export function stationView(ctx) {
     station && h("p", {}, h("a", {href: appPath(walk.slug)}, t("whole_walk"))));
 
   const panel = participantPanel(ctx);
-  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, nav);
+  // The photo section loads after the answering screen (it is not needed to answer), then fills its place.
+  const slot = h("div", {class: "photos-slot"});
+  let photos = null;
+  let latest = record;
+  import("./photos.js").then(({photosSection, photoActions}) => {
+    photos = photosSection({checklist, station, actions: {...actions, ...photoActions(actions.photoHooks)},
+      load: store.getMedia});
+    el.photos = photos;
+    slot.replaceWith(photos);
+    photos.show(latest);
+  });
+  const el = h("div", {class: "station-view"}, header, ctx.notices, panel, sections, slot, nav);
   el.show = (current) => {
+    latest = current;
     panel.show(current);
+    photos?.show(current);
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
     focusProgress.textContent = progressText(focus.map((id) => itemsById.get(id)), current);
     for (const {topic, progress} of summaries) progress.textContent = progressText(topic.items, current);

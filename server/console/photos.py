@@ -1,0 +1,93 @@
+"""Photos page: a gallery per walk or across walks, filters, a large view, show in the report or hide."""
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..media.photos import PhotoFilters, find_photo, list_photos
+from ..models import GROUPS, RATINGS
+from . import bp
+from .access import current_user, signed_in, visible_walks, walk_or_404
+from .filters import group_names
+
+RATING_LABELS = {"works": "Works well", "needs_change": "Needs change", "none": "Not rated"}
+SHOWN_LABELS = {"true": "Shown in the report", "false": "Hidden"}
+
+
+def _read_filters(args, walks):
+    """Keep only filter values that exist, so a stale link shows everything rather than failing."""
+    slugs = {walk.slug for walk in walks}
+    value = lambda name, allowed=None: (args.get(name) or None) if (  # noqa: E731
+        allowed is None or args.get(name) in allowed) else None
+    shown = value("shown", SHOWN_LABELS)
+    return PhotoFilters(walk=value("walk", slugs), station=value("station"), topic=value("topic"),
+                        rating=value("rating", RATING_LABELS), group=value("group", GROUPS),
+                        shown=None if shown is None else shown == "true")
+
+
+def _filter_values(filters):
+    return {"walk": filters.walk or "", "station": filters.station or "", "topic": filters.topic or "",
+            "rating": filters.rating or "", "group": filters.group or "",
+            "shown": "" if filters.shown is None else ("true" if filters.shown else "false")}
+
+
+def _topics(walks):
+    """Return {topic id: title} of the checklists the walks use."""
+    from ..catalog.definitions import get_checklist
+    topics = {}
+    for walk in walks:
+        for topic in get_checklist(walk.checklist_slug, walk.checklist_version).definition["topics"]:
+            topics.setdefault(topic["id"], topic["title"])
+    return topics
+
+
+@bp.get("/photos")
+@signed_in()
+def photo_gallery():
+    """Show the photos walkers took, filtered by walk, station, topic, rating, group and whether shown."""
+    user = current_user()
+    walks = visible_walks(user)
+    filters = _read_filters(request.args, walks)
+    walk_ids = None if user.role == "admin" else [walk.id for walk in walks]
+    photos = list(list_photos(filters, walk_ids))
+    stations = [(s.code, s.title) for walk in walks if not filters.walk or walk.slug == filters.walk
+                for s in walk.stations]
+    values = _filter_values(filters)
+    return render_template(
+        "console/photos.html", photos=photos, walks=walks, stations=stations, topics=_topics(walks),
+        values=values, ratings=RATING_LABELS, shown_labels=SHOWN_LABELS, groups=group_names(),
+        zip_href="/api/v1/export/photos.zip?" + urlencode({k: v for k, v in values.items() if v}),
+        back=request.full_path.rstrip("?"),
+        stored=sum(p["status"] == "stored" for p in photos))
+
+
+@bp.get("/walks/<slug>/photos/<photo_id>")
+@signed_in()
+def photo_view(slug, photo_id):
+    """Show one photo large, with everything known about it."""
+    walk = walk_or_404(slug)
+    photo = next((p for p in list_photos(PhotoFilters(walk=walk.slug), [walk.id]) if p["id"] == photo_id), None)
+    if photo is None:
+        abort(404, description="There is no such photo on this walk.")
+    return render_template("console/photo.html", walk=walk, photo=photo, ratings=RATING_LABELS,
+                           groups=group_names(), topics=_topics([walk]),
+                           back=_safe_back(request.args.get("back")))
+
+
+def _safe_back(target):
+    return target if target and target.startswith("/admin/photos") else url_for("console.photo_gallery")
+
+
+@bp.post("/walks/<slug>/photos/<photo_id>/shown")
+@signed_in("admin")
+def photo_set_shown(slug, photo_id):
+    """Show a photo in the report, or hide it again."""
+    walk = walk_or_404(slug)
+    photo = find_photo(walk.id, photo_id)
+    if photo is None:
+        abort(404, description="There is no such photo on this walk.")
+    photo.shown = request.form.get("shown") == "true"
+    db.session.commit()
+    flash("The photo is now shown in the report." if photo.shown else "The photo is now hidden from the report.")
+    return redirect(_safe_back(request.form.get("back")) if request.form.get("back", "").startswith("/admin/photos")
+                    else url_for("console.photo_view", slug=slug, photo_id=photo_id))

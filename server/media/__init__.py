@@ -1,0 +1,1 @@
+"""Photos and voice notes: content-addressed storage, image checks and thumbnails, uploads."""

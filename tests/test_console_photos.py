@@ -1,0 +1,96 @@
+"""The console's Photos page, the report's PhotoVoice section (page and PDF) and the example photos."""
+import io
+import re
+import zipfile
+
+import pytest
+
+from server.models import Photo
+from tests.conftest import csrf_token, each_pdf_page, make_record, page_text, post_sync
+from tests.photos import clean_jpeg, photo_meta
+
+
+@pytest.fixture
+def media(app, tmp_path):
+    """Media kept in a temporary folder."""
+    app.config["MEDIA_URL"] = f"file://{tmp_path / 'media'}"
+    app.extensions.pop("media_storage", None)
+
+
+def plain(reply):
+    """Return a page's visible text, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page_text(reply)).split()).replace(" ·", " ·")
+
+
+def sync_and_upload(client, walk, data, **meta):
+    """Sync a checklist with one photo and upload its file; return the photo's metadata."""
+    photo = photo_meta(data, **meta)
+    post_sync(client, walk, [{**make_record(), "photos": [photo]}])
+    reply = client.put(f"/api/v1/walks/{walk.slug}/media/{photo['sha256']}", data=data,
+                       headers={"X-Walk-Key": walk.key, "Content-Type": "image/jpeg"})
+    assert reply.status_code == 201
+    return photo
+
+
+def test_gallery_lists_photos_hidden_until_shown(admin, seeded, media, db):
+    """An admin sees each photo with caption, station and rating, hidden at first, and can show it."""
+    walk = seeded["prague-7"]
+    photo = sync_and_upload(admin, walk, clean_jpeg(), caption="Ramp by the tram stop")
+    waiting = photo_meta(clean_jpeg(color=(9, 9, 9)), caption="Still on the phone", station="P7-2")
+    post_sync(admin, walk, [{**make_record(), "photos": [waiting]}])
+    text = plain(admin.get("/admin/photos"))
+    assert "Ramp by the tram stop" in text and "Works well" in text and "P7-1" in text
+    assert "Still on the phone" in text and "Waiting for the file" in text
+    assert "2 photos · 1 stored · 1 waiting for the file" in text
+    assert "Show in the report" in text
+    reply = admin.post(f"/admin/walks/prague-7/photos/{photo['id']}/shown",
+                       data={"shown": "true", "csrf_token": csrf_token(admin, "/admin/photos"),
+                             "back": "/admin/photos?walk=prague-7"})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/admin/photos?walk=prague-7")
+    assert db.session.execute(db.select(Photo.shown).where(Photo.id == photo["id"])).scalar_one() is True
+    shown_only = page_text(admin.get("/admin/photos?shown=true"))
+    assert "Ramp by the tram stop" in shown_only and "Still on the phone" not in shown_only
+    large = page_text(admin.get(f"/admin/walks/prague-7/photos/{photo['id']}"))
+    assert f"/api/v1/admin/walks/prague-7/photos/{photo['id']}/file" in large and "Hide from the report" in large
+    assert admin.get(re.search(r'src="([^"]+/thumbnail)"', admin.get("/admin/photos").get_data(as_text=True))
+                     .group(1)).mimetype == "image/jpeg"
+
+
+def test_status_page_counts_photos(admin, seeded, media):
+    """The live status page says how many photos are stored and how many wait for their file."""
+    walk = seeded["prague-7"]
+    sync_and_upload(admin, walk, clean_jpeg())
+    post_sync(admin, walk, [{**make_record(), "photos": [photo_meta(clean_jpeg(color=(1, 1, 1)))]}])
+    text = plain(admin.get("/admin/walks/prague-7/status"))
+    assert "Photos: 1 stored · 1 waiting for the file" in text
+
+
+def test_report_page_and_pdf_show_the_photovoice_section(admin, seeded, media, db, admin_headers):
+    """The report counts ratings per topic and shows only the photos an admin chose, captioned in the report's language."""
+    walk = seeded["prague-7"]
+    shown = sync_and_upload(admin, walk, clean_jpeg(), caption="Schody bez rampy", rating="needs_change")
+    sync_and_upload(admin, walk, clean_jpeg(color=(3, 3, 3)), caption="A private moment", rating="works")
+    row = db.session.execute(db.select(Photo).where(Photo.id == shown["id"])).scalar_one()
+    row.shown, row.caption_translations = True, {"en": "Steps without a ramp"}
+    db.session.commit()
+    text = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7"))
+    section = text[text.index("PhotoVoice"):]
+    assert "Steps without a ramp" in section and "A private moment" not in section
+    pdf = admin.get("/api/v1/export/report.pdf?checklist=integra-city-audit&walk=prague-7", headers=admin_headers)
+    pages = [textpage.get_text_bounded() for _, textpage in each_pdf_page(pdf.data)]
+    last = "\n".join(pages[-2:])
+    assert "PhotoVoice" in last and "Steps without a ramp" in last and "A private moment" not in last
+    assert "Needs change" in last
+
+
+def test_load_example_adds_synthetic_photos(runner, admin, seeded, admin_headers, media):
+    """load-example adds example photo cards with captions, some shown, that the ZIP holds."""
+    result = runner.invoke(args=["load-example"])
+    assert result.exit_code == 0 and "32 example photos" in result.output
+    photos = admin.get("/api/v1/admin/photos", headers=admin_headers).get_json()["photos"]
+    assert len(photos) == 32 and all(p["status"] == "stored" for p in photos)
+    assert all(p["caption"].startswith("Example") for p in photos) and 0 < sum(p["shown"] for p in photos) < 32
+    again = runner.invoke(args=["load-example"])
+    assert "26 duplicate" in again.output and "0 stored now" in again.output
+    archive = zipfile.ZipFile(io.BytesIO(admin.get("/api/v1/export/photos.zip", headers=admin_headers).data))
+    assert len([n for n in archive.namelist() if n.endswith(".jpg")]) == 32
