@@ -29,6 +29,7 @@ from .catalog.definitions import (
     seed_shared,
 )
 from .catalog.contract import SHARED_SCHEMA_DIR
+from .catalog.xlsform import XLSFormError, save_xlsform
 from .durations import parse_duration
 from .errors import ApiError
 from .documents.exports import json_chunks, responses_csv
@@ -116,6 +117,25 @@ def load_checklist_command(file):
     except (DefinitionError, ValueError) as error:
         _fail(str(error), getattr(error, "errors", []))
     record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "file": file.name})
+    db.session.commit()
+    state = "new version" if created else "unchanged, still version"
+    click.echo(f"{checklist.slug}: {state} {checklist.version}")
+
+
+@click.command("load-xlsform")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The checklist's slug (default: the form's settings form_id).")
+def load_xlsform_command(file, slug):
+    """Load a checklist from an XLSForm; print each refused row and exit 1 if it is not a checklist."""
+    try:
+        checklist, created = save_xlsform(file.read_bytes(), slug=slug)
+    except XLSFormError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error} Nothing was saved.", err=True)
+        for problem in error.problems:
+            where = f"{problem['sheet'] or 'file'}" + (f" row {problem['row']}" if problem["row"] else "")
+            click.echo(f"  {where}: {problem['type'] or '-'}: {problem['why']}", err=True)
+        sys.exit(1)
     db.session.commit()
     state = "new version" if created else "unchanged, still version"
     click.echo(f"{checklist.slug}: {state} {checklist.version}")
@@ -368,6 +388,7 @@ def _example_photos(walk, records):
 
 def register(app):
     """Attach the commands to the app's CLI."""
-    for command in (seed_command, create_token_command, load_checklist_command, export_command, audits_cli, walks_cli,
-                    qr_command, create_user_command, load_example_command, purge_log_command):
+    for command in (seed_command, create_token_command, load_checklist_command, load_xlsform_command,
+                    export_command, audits_cli, walks_cli, qr_command, create_user_command, load_example_command,
+                    purge_log_command):
         app.cli.add_command(command)

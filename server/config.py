@@ -48,6 +48,9 @@ def from_environment(instance_path):
         "MEDIA_S3_REGION": env.get("MEDIA_S3_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         "MEDIA_MAX_BYTES": int(env.get("MEDIA_MAX_BYTES", 10 * MiB)),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Map tiles for the console's station maps; any {z}/{x}/{y} tile server (OpenStreetMap by default).
+        "TILE_URL": env.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "TILE_ATTRIBUTION": env.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS (as phones need for offline use), the console's cookie never travels in clear.

@@ -199,3 +199,27 @@ def test_every_status_the_api_answers_is_documented(client, seeded, admin_header
     for path, method, reply in answered:
         assert str(reply.status_code) in paths[path][method]["responses"], (path, method)
     assert all("429" in operation["responses"] for operations in paths.values() for operation in operations.values())
+
+
+def test_station_put_refuses_what_the_walk_format_forbids(client, seeded, admin_headers):
+    """A station PUT is checked like a whole walk: an empty or English-less title, an empty text or a stray field is refused."""
+    for body in ({"title": {}}, {"title": {"cs": "Florenc"}}, {"title": {"en": ""}},
+                 {"title": {"en": "Florenc"}, "colour": "red"}, {"title": {"en": "Florenc"}, "items": []}):
+        reply = client.put("/api/v1/admin/walks/centre/stations/CE-9", json=body, headers=admin_headers)
+        assert reply.status_code == 400, body
+        assert reply.json["error"]["code"] == "invalid" and reply.json["error"]["details"]
+    assert "CE-9" not in [s["code"] for s in client.get("/api/v1/walks/centre").json["stations"]]
+
+
+def test_station_put_moves_a_station_and_keeps_the_others_in_order(client, seeded, admin_headers):
+    """Placing a station on the map saves its coordinates; a position moves it and renumbers the rest."""
+    codes = [s["code"] for s in client.get("/api/v1/walks/centre").json["stations"]]
+    last = codes[-1]
+    station = next(s for s in client.get("/api/v1/walks/centre").json["stations"] if s["code"] == last)
+    reply = client.put(f"/api/v1/admin/walks/centre/stations/{last}", headers=admin_headers,
+                       json={"title": station["title"], "lat": 50.08, "lon": 14.42, "position": 1})
+    assert reply.status_code == 200
+    stations = reply.json["stations"]
+    assert [s["code"] for s in stations] == [last, *codes[:-1]]
+    assert [s["position"] for s in stations] == list(range(1, len(codes) + 1))
+    assert (stations[0]["lat"], stations[0]["lon"]) == (50.08, 14.42)

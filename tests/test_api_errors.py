@@ -257,7 +257,7 @@ def test_station_with_half_a_position_is_400(client, seeded, admin_headers):
     error = envelope(client.put("/api/v1/admin/walks/centre/stations/CE-9",
                                 json={"title": {"en": "Florenc"}, "lat": 50.0893}, headers=admin_headers),
                      400, "invalid")
-    assert error["details"] == {"lon": ["Give both lat and lon, or neither."]}
+    assert [(e["path"], "lon" in e["message"]) for e in error["details"]] == [("", True)]
 
 
 def test_sync_body_nested_absurdly_deep_is_400_and_kept(client, db, seeded):

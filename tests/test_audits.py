@@ -354,3 +354,22 @@ def test_brno_2026_audit_from_the_admin_api_reports_its_own_checklists(client, s
     assert shown["walks"] == ["brno-centre"] and shown["responses"] == 4
     status = client.get("/api/v1/admin/audits/brno-2026/status", headers=admin_headers).get_json()
     assert [(s["code"], s["checklists"]) for s in status["walks"][0]["stations"]] == [("BR-1", 4), ("BR-2", 3)]
+
+
+def test_console_moves_a_walk_to_another_audit_and_links_the_comparison(admin, seeded, admin_headers, client):
+    """On the walk's edit page an admin moves it to another audit; audit and report pages lead to the comparison."""
+    assert client.post("/api/v1/admin/audits", json={**PRAGUE_2026, "checklist": {"slug": "integra-city-audit"}},
+                       headers=admin_headers).status_code == 201
+    page = text(admin.get("/admin/walks/libus/edit"))
+    assert '<option value="prague-2018" selected>' in page and '<option value="prague-2026">' in page
+    reply = console_post(admin, "/admin/walks/libus/edit", {"title_en": "Libuš: SAPA marketplace", "version": "1",
+                                                             "audit": "prague-2026"})
+    assert reply.status_code == 302
+    assert stored("libus").audit.slug == "prague-2026"
+    refused = console_post(admin, "/admin/walks/libus/edit", {"title_en": "Libuš", "version": "1",
+                                                               "audit": "nowhere"})
+    assert refused.status_code == 400 and stored("libus").audit.slug == "prague-2026"
+    audit_page = admin.get("/admin/audits/prague-2018").get_data(as_text=True)
+    assert 'action="/admin/report/compare"' in audit_page and '<option value="prague-2026">' in audit_page
+    assert 'href="/admin/report/compare?audits=prague-2018"' in admin.get(
+        "/admin/report?audit=prague-2018").get_data(as_text=True)

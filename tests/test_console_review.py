@@ -25,14 +25,14 @@ def _state(db, record_id):
 def test_checklist_page_shows_answers_and_reviews(admin, db, seeded):
     """One page shows a checklist's answers and comment; the review form sets state and note."""
     record = _sync(admin, seeded["prague-7"])
-    page = page_text(admin.get(f"/admin/checklists/{record['id']}"))
+    page = page_text(admin.get(f"/admin/review/{record['id']}"))
     assert COMMENT in page and "received" in page and "No photos with this checklist." in page
-    token = csrf_token(admin, f"/admin/checklists/{record['id']}")
-    reply = admin.post(f"/admin/checklists/{record['id']}/review",
+    token = csrf_token(admin, f"/admin/review/{record['id']}")
+    reply = admin.post(f"/admin/review/{record['id']}",
                        data={"csrf_token": token, "state": "has_issues", "note": "two answers look swapped"})
     assert reply.status_code == 302
     assert _state(db, record["id"]) == "has_issues"
-    assert "two answers look swapped" in page_text(admin.get(f"/admin/checklists/{record['id']}"))
+    assert "two answers look swapped" in page_text(admin.get(f"/admin/review/{record['id']}"))
 
 
 def test_bulk_review_and_filters(admin, db, seeded):
@@ -40,15 +40,15 @@ def test_bulk_review_and_filters(admin, db, seeded):
     walk = seeded["prague-7"]
     first, second = _sync(admin, walk, "ngo"), _sync(admin, walk, "ngo")
     kept = _sync(admin, seeded["libus"], "eu")
-    token = csrf_token(admin, "/admin/checklists")
-    reply = admin.post("/admin/checklists/review", data={"csrf_token": token, "ids": [first["id"], second["id"]],
+    token = csrf_token(admin, "/admin/review")
+    reply = admin.post("/admin/review/bulk", data={"csrf_token": token, "ids": [first["id"], second["id"]],
                                                           "state": "rejected", "note": "test entries"})
     assert reply.status_code == 302
     assert _state(db, first["id"]) == _state(db, second["id"]) == "rejected" and _state(db, kept["id"]) == "received"
-    listed = page_text(admin.get("/admin/checklists?state=rejected"))
+    listed = page_text(admin.get("/admin/review?state=rejected"))
     assert first["id"][:8] in listed and kept["id"][:8] not in listed
-    assert kept["id"][:8] in page_text(admin.get("/admin/checklists?walk=libus&group=eu"))
-    assert first["id"][:8] not in page_text(admin.get("/admin/checklists?walk=libus"))
+    assert kept["id"][:8] in page_text(admin.get("/admin/review?walk=libus&group=eu"))
+    assert first["id"][:8] not in page_text(admin.get("/admin/review?walk=libus"))
     assert len(db.session.execute(select(AuditEvent).where(AuditEvent.action == "review")).all()) == 2
 
 
@@ -57,26 +57,26 @@ def test_facilitator_reviews_own_walk_only(app, client, db, seeded):
     own, other = _sync(client, seeded["libus"]), _sync(client, seeded["prague-7"])
     make_user("fiona", "facilitator", walks=["libus"])
     sign_in(client, "fiona")
-    listed = page_text(client.get("/admin/checklists"))
+    listed = page_text(client.get("/admin/review"))
     assert own["id"][:8] in listed and other["id"][:8] not in listed
-    assert client.get(f"/admin/checklists/{other['id']}").status_code == 403
-    token = csrf_token(client, "/admin/checklists")
-    client.post("/admin/checklists/review", data={"csrf_token": token, "ids": [own["id"], other["id"]],
+    assert client.get(f"/admin/review/{other['id']}").status_code == 403
+    token = csrf_token(client, "/admin/review")
+    client.post("/admin/review/bulk", data={"csrf_token": token, "ids": [own["id"], other["id"]],
                                                    "state": "approved"})
     assert _state(db, own["id"]) == "received" and _state(db, other["id"]) == "received"
-    client.post("/admin/checklists/review", data={"csrf_token": token, "ids": [own["id"]], "state": "approved"})
+    client.post("/admin/review/bulk", data={"csrf_token": token, "ids": [own["id"]], "state": "approved"})
     assert _state(db, own["id"]) == "approved"
-    assert client.post(f"/admin/checklists/{own['id']}/delete", data={"csrf_token": token, "reason": "x"}
+    assert client.post(f"/admin/review/{own['id']}/delete", data={"csrf_token": token, "reason": "x"}
                        ).status_code == 403
 
 
 def test_console_deletes_a_checklist_with_a_reason(admin, db, seeded):
     """The delete button removes the checklist and keeps a tombstone with the reason; no reason, no deletion."""
     record = _sync(admin, seeded["prague-7"])
-    token = csrf_token(admin, f"/admin/checklists/{record['id']}")
-    admin.post(f"/admin/checklists/{record['id']}/delete", data={"csrf_token": token, "reason": ""})
+    token = csrf_token(admin, f"/admin/review/{record['id']}")
+    admin.post(f"/admin/review/{record['id']}/delete", data={"csrf_token": token, "reason": ""})
     assert db.session.get(Response, record["id"]) is not None
-    reply = admin.post(f"/admin/checklists/{record['id']}/delete",
+    reply = admin.post(f"/admin/review/{record['id']}/delete",
                        data={"csrf_token": token, "reason": "asked by e-mail"})
     assert reply.status_code == 302
     db.session.expire_all()

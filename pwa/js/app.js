@@ -8,7 +8,7 @@
 import {downloadBackup} from "./backup.js";
 import {refreshCatalog} from "./catalog.js";
 import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
-import {LANGUAGES, language, pickLanguage, setLanguage, t} from "./i18n.js";
+import {addContentLanguages, language, languageOptions, pickLanguage, setLanguage, t} from "./i18n.js";
 import {captureKey, openCode} from "./opening.js";
 import {withAnswer, withParticipant} from "./records.js";
 import {appPath, parseLocation, rootPath} from "./route.js";
@@ -45,6 +45,7 @@ async function answerScreen() {
   if (opened.error) return home(app.notice || opened.error);
   const {view, walk, checklist, station, record} = opened;
   Object.assign(app, {walk, checklist, station, record});
+  if (addContentLanguages(checklist.languages)) renderChrome();  // a checklist may bring a language of its own
   return view;
 }
 
@@ -222,7 +223,7 @@ async function afterSync(status) {
 function renderChrome() {
   document.documentElement.lang = language();
   const select = document.getElementById("lang");
-  fill(select, Object.entries(LANGUAGES).map(([code, name]) =>
+  fill(select, languageOptions().map(([code, name]) =>
     h("option", {value: code, lang: code, selected: code === language()}, name)));
   document.getElementById("lang-label").textContent = t("language");
   document.getElementById("home-link").textContent = t("app_title");

@@ -343,6 +343,38 @@ export const STRINGS = {
 };
 
 let current = "en";
+const LANGUAGE_CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+// Languages the stored checklists offer beyond the app's own: their texts show, the app's strings stay English.
+const contentLanguages = new Set();
+
+/** Offer a checklist's languages too; returns true when one was new (so the language menus need a redraw). */
+export function addContentLanguages(codes = []) {
+  let added = false;
+  for (const code of codes) {
+    if (LANGUAGE_CODE.test(code) && !(code in LANGUAGES) && !contentLanguages.has(code)) {
+      contentLanguages.add(code);
+      added = true;
+    }
+  }
+  return added;
+}
+
+/** Name a language in itself (Polski, Deutsch …) where the browser knows it, else its code. */
+function nativeName(code) {
+  try {
+    const name = new Intl.DisplayNames([code], {type: "language"}).of(code);
+    return name ? name.charAt(0).toLocaleUpperCase(code) + name.slice(1) : code;
+  } catch {
+    return code;
+  }
+}
+
+/** Return [code, name] of every language to offer: the app's own, then those only checklists have. */
+export function languageOptions() {
+  const extra = [...contentLanguages];
+  if (LANGUAGE_CODE.test(current) && !(current in LANGUAGES) && !contentLanguages.has(current)) extra.push(current);
+  return [...Object.entries(LANGUAGES), ...extra.map((code) => [code, nativeName(code)])];
+}
 
 /** Pick the first supported language from the browser's preferences (en-GB → en), else English. */
 export function pickLanguage(preferred = []) {
@@ -355,7 +387,7 @@ export function pickLanguage(preferred = []) {
 
 /** Switch the UI language. */
 export function setLanguage(code) {
-  current = code in LANGUAGES ? code : "en";
+  current = code in LANGUAGES || LANGUAGE_CODE.test(code || "") ? code : "en";
   document.documentElement.lang = current;
 }
 
@@ -364,7 +396,7 @@ export const language = () => current;
 
 /** Translate a UI string, filling {name} placeholders. */
 export function t(key, params = {}) {
-  const template = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  const template = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 

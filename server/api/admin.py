@@ -8,20 +8,19 @@ from ..access.audit_trail import record
 from ..access.auth import current_principal, require, require_walk_access
 from ..catalog.definitions import (
     DefinitionError,
-    apply_walk,
-    check_walk,
     get_checklist,
     load_walk,
-    station_codes_elsewhere,
+    remove_station,
+    save_station,
+    save_walk,
 )
 from ..errors import ApiError
 from ..extensions import db
 from ..catalog.links import station_url, walk_url
-from ..models import ApiToken, Response, Station, User, Walk, utcnow
+from ..models import ApiToken, Response, User, Walk, utcnow
 from ..reports.queries import find_walk
 from .schemas import (
     admin_walk_schema,
-    station_schema,
     token_request_schema,
     token_schema,
     walk_patch_schema,
@@ -101,13 +100,9 @@ def admin_replace_walk(slug):
             raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
                            details={"slug": ["A walk's slug cannot change."]})
     try:
-        checklist = check_walk(definition)
-        clash = station_codes_elsewhere([s["code"].upper() for s in definition["stations"]], slug)
-        if clash:
-            raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
+        save_walk(definition, walk)
     except DefinitionError as error:
         raise _definition_error(error) from error
-    apply_walk(walk, definition, checklist)
     record("walk_changed", walk.slug, {"replaced": True})
     db.session.commit()
     return jsonify(admin_walk(walk))
@@ -175,39 +170,26 @@ def admin_rotate_key(slug):
     return jsonify(admin_walk(walk))
 
 
-def _check_station_items(walk, items):
-    if items is None:
-        return
-    known = set(get_checklist(walk.checklist_slug, walk.checklist_version).item_ids)
-    unknown = [item for item in items if item not in known]
-    if unknown:
-        raise ApiError(400, "Unknown items.", code="invalid",
-                       details={"items": [f"Not in the walk's checklist: {', '.join(unknown)}."]})
-
-
 @bp.put("/admin/walks/<slug>/stations/<code>")
 @require("admin")
 def admin_put_station(slug, code):
-    """Create or update one station of a walk."""
+    """Create or update one station of a walk, checked as a whole walk definition is."""
     walk = find_walk(slug)
     body = json_body()
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object describing the station.", code="invalid")
-    data = station_schema.load({**body, "code": code})
-    code = data["code"].upper()
-    _check_station_items(walk, data.get("items"))
-    if station_codes_elsewhere([code], slug):
-        raise ApiError(409, f"Station code {code} is used by another walk.")
-    station = walk.station(code)
-    created = station is None
-    if created:
-        station = Station(code=code, position=len(walk.stations) + 1)
-        walk.stations.append(station)
-    station.title = data["title"]
-    station.lat, station.lon, station.items = data.get("lat"), data.get("lon"), data.get("items")
-    if data.get("position"):
-        station.position = data["position"]
-    record("station_changed", f"{walk.slug}/{code}", {"created": created})
+    if "code" in body and str(body["code"]).upper() != code.upper():
+        raise ApiError(400, "The code in the body differs from the one in the path.", code="invalid",
+                       details=[{"path": "code", "message": "A station's code cannot change."}])
+    # null lat/lon/items mean "none", as the reply writes them; the shared format leaves them out.
+    station = {key: value for key, value in body.items()
+               if key != "code" and not (key in ("lat", "lon", "items") and value is None)}
+    position = station.pop("position", None)
+    try:
+        row, created = save_station(walk, {"code": code, **station}, position)
+    except DefinitionError as error:
+        raise _definition_error(error) from error
+    record("station_changed", f"{walk.slug}/{row.code}", {"created": created})
     db.session.commit()
     return jsonify(admin_walk(walk)), 201 if created else 200
 
@@ -217,11 +199,13 @@ def admin_put_station(slug, code):
 def admin_delete_station(slug, code):
     """Remove a station; answers given there keep its code."""
     walk = find_walk(slug)
-    station = walk.station(code)
-    if station is None:
+    if walk.station(code) is None:
         raise ApiError(404, f"No station '{code}' on walk '{slug}'.")
-    walk.stations.remove(station)
-    record("station_deleted", f"{walk.slug}/{station.code}")
+    try:
+        remove_station(walk, code)
+    except DefinitionError as error:
+        raise ApiError(409, str(error)) from error
+    record("station_deleted", f"{walk.slug}/{code.upper()}")
     db.session.commit()
     return jsonify(admin_walk(walk))
 

@@ -1,10 +1,11 @@
-"""Checklist definitions: read by the walker app, loaded by admins."""
-from flask import jsonify, request
+"""Checklist definitions: read by the walker app, loaded by admins, as JSON or as XLSForm."""
+from flask import Response, jsonify, request
 from sqlalchemy import func, select
 
 from ..access.audit_trail import record
 from ..access.auth import require
 from ..catalog.definitions import DefinitionError, get_checklist, load_checklist
+from ..catalog.xlsform import LIMITS, XLSFormError, checklist_to_xlsform, save_xlsform
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Checklist
@@ -49,3 +50,38 @@ def create_checklist():
     record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
     db.session.commit()
     return jsonify(checklist.served()), 201 if created else 200
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/checklists/<slug>.xlsx")
+def export_xlsform(slug):
+    """Return a checklist version (latest, or ?version=N) as an XLSForm for ODK, KoboToolbox or Enketo."""
+    checklist = get_checklist(slug, int_arg("version"))
+    response = Response(checklist_to_xlsform(checklist.served()), mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{checklist.slug}-v{checklist.version}.xlsx"'
+    return response
+
+
+@bp.post("/admin/checklists/import")
+@require("admin")
+def import_xlsform():
+    """Import an XLSForm (multipart field `file`, optional `slug`) as a checklist or its new version."""
+    if request.content_length is not None and request.content_length > LIMITS["bytes"] + 64 * 1024:
+        raise ApiError(413, f"The form is larger than {LIMITS['bytes'] // (1024 * 1024)} MiB.")
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise ApiError(415, "Send the form as multipart/form-data with the field 'file'.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "No file: send the XLSForm in the multipart field 'file'.", code="invalid",
+                       details=[{"path": "file", "message": "Required."}])
+    data = upload.read(LIMITS["bytes"] + 1)
+    try:
+        checklist, created = save_xlsform(data, slug=(request.form.get("slug") or "").strip() or None)
+    except XLSFormError as error:
+        db.session.rollback()
+        raise ApiError(422, str(error), code="unsupported_form", details=error.problems) from error
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "xlsform": True})
+    db.session.commit()
+    return jsonify({"slug": checklist.slug, "version": checklist.version}), 201 if created else 200

@@ -10,7 +10,7 @@ from . import bp
 ERRORS = {"400": "Malformed JSON or invalid fields; for a file: its SHA-256 differs from the address, or it is "
                  "not a readable image or audio of its type", "401": "No or unknown credentials",
           "403": "Not allowed", "404": "Not found", "409": "Conflicts with what is stored", "413": "Too large",
-          "415": "Not JSON", "429": "Too many requests", "503": "Busy; retry after the Retry-After seconds"}
+          "415": "Not JSON", "422": "A form that is not a checklist: one problem per row", "429": "Too many requests", "503": "Busy; retry after the Retry-After seconds"}
 
 
 SUCCESS = {"200": "OK", "201": "Created", "204": "No content", "404": "Not held yet"}
@@ -65,6 +65,25 @@ def _file_op(summary, mimetype, params, query=()):
     """An admin GET that answers with a file (a QR image or a PDF) instead of JSON."""
     operation = _op(summary, "200", params=[*params, *query], auth="bearer", errors=("400", "401", "403", "404"))
     operation["responses"]["200"]["content"] = {mimetype: {"schema": {"type": "string", "format": "binary"}}}
+    return operation
+
+
+def _public_file_op(summary, mimetype, params):
+    """A public GET that answers with a file."""
+    operation = _op(summary, "200", params=params, errors=("400", "404"))
+    operation["responses"]["200"]["content"] = {mimetype: {"schema": {"type": "string", "format": "binary"}}}
+    return operation
+
+
+def _xlsform_import_op():
+    """POST an XLSForm as multipart; 422 lists every refused row."""
+    operation = _op("Import an XLSForm as a checklist or its new version; 422 lists each refused row "
+                    "(sheet, row, type, why) and nothing is saved", ("201", "200"), auth="bearer",
+                    errors=("400", "401", "403", "413", "415", "422"))
+    operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": "The .xlsx form"},
+            "slug": {"type": "string", "description": "The checklist's slug (default: settings form_id)"}}}}}}
     return operation
 
 
@@ -123,6 +142,10 @@ def build_spec(limits):
         "/checklists/{slug}": {"get": _op("A checklist's latest version, or ?version=N", "200", "Checklist",
                                           params=[slug, {"in": "query", "name": "version",
                                                          "schema": {"type": "integer"}}])},
+        "/checklists/{slug}.xlsx": {"get": _public_file_op(
+            "A checklist version as an XLSForm (survey, choices, settings) for ODK, KoboToolbox or Enketo", XLSX,
+            [slug, {"in": "query", "name": "version", "schema": {"type": "integer"}}])},
+        "/admin/checklists/import": {"post": _xlsform_import_op()},
         "/walks": {"get": _op("List walks", "200", errors=())},
         "/walks/{slug}": {"get": _op("A walk and its stations", "200", "Walk", params=[slug])},
         "/walks/{slug}/sync": {"post": _op(

@@ -73,6 +73,7 @@ class ScaleSchema(Schema):
     min = fields.Int(required=True)
     max = fields.Int(required=True)
     labels = fields.Dict(keys=fields.Str(), values=fields.Dict())
+    dont_know = fields.Bool(metadata={"description": "Whether \"don't know\" is offered (true when left out)."})
 
 
 class ItemSchema(Schema):
@@ -175,7 +176,7 @@ class WalkPatchSchema(Schema):
 class AnswerSchema(_Lenient):
     item = fields.Str(required=True, validate=ITEM_ID)
     score = fields.Int(required=True, allow_none=True, strict=True,
-                       validate=[_not_bool, validate.Range(1, 5)])
+                       validate=[_not_bool, validate.Range(0, 10)])
     dont_know = fields.Bool(required=True, truthy={True}, falsy={False})
     comment = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_COMMENT))
     station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)

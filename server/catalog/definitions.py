@@ -26,16 +26,38 @@ def definition_hash(definition):
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _duplicate_ids(definition):
+    """List ids used twice (items across the checklist, topics among topics), read defensively."""
+    errors, items, topics = [], {}, {}
+    for t, topic in enumerate(definition.get("topics") or [] if isinstance(definition, dict) else []):
+        if not isinstance(topic, dict):
+            continue
+        if isinstance(topic.get("id"), str):
+            if topic["id"] in topics:
+                errors.append({"path": f"topics/{t}/id", "message": f"Topic id '{topic['id']}' is used twice."})
+            topics.setdefault(topic["id"], t)
+        for i, item in enumerate(topic.get("items") or [] if isinstance(topic.get("items"), list) else []):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                if item["id"] in items:
+                    errors.append({"path": f"topics/{t}/items/{i}/id",
+                                   "message": f"Item id '{item['id']}' is used twice."})
+                items.setdefault(item["id"], (t, i))
+    return errors
+
+
 def check_checklist(definition):
-    """Validate a checklist definition; raise DefinitionError listing every problem."""
-    errors = schema_errors("checklist", definition)
+    """Validate a checklist definition; raise DefinitionError listing every problem.
+
+    The one check every way in shares (console, API, CLI, XLSForm, shared_schema/ files):
+    the JSON Schema, then what it cannot express (unique ids, labels on the scale).
+    """
+    errors = schema_errors("checklist", definition) + _duplicate_ids(definition)
     if not errors:
-        seen = set()
-        for topic in definition["topics"]:
-            for item in topic["items"]:
-                if item["id"] in seen:
-                    errors.append({"path": "topics", "message": f"Item id '{item['id']}' is used twice."})
-                seen.add(item["id"])
+        scale = definition["scale"]
+        off_scale = sorted(key for key in scale.get("labels") or {} if not scale["min"] <= int(key) <= scale["max"])
+        if off_scale:
+            errors.append({"path": "scale/labels", "message": f"Labels for scores off the {scale['min']}–"
+                           f"{scale['max']} scale: {', '.join(off_scale)}."})
     if errors:
         raise DefinitionError("The checklist definition is invalid.", errors)
 
@@ -149,26 +171,112 @@ def apply_walk(walk, definition, checklist):
     place_walk(walk, definition, checklist)
 
 
+def station_definition(station):
+    """Return a stored station in the shared walk format."""
+    data = {"code": station.code, "title": station.title, "position": station.position}
+    if station.lat is not None and station.lon is not None:
+        data.update(lat=station.lat, lon=station.lon)
+    if station.items:
+        data["items"] = list(station.items)
+    return data
+
+
+def walk_definition(walk):
+    """Return a stored walk in the shared walk format, bound to its checklist version."""
+    data = {"slug": walk.slug, "title": walk.title,
+            "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
+            "stations": [station_definition(s) for s in walk.stations]}
+    if walk.audit is not None:
+        data["audit"] = walk.audit.slug
+    if walk.description:
+        data["description"] = walk.description
+    return data
+
+
+def reorder(stations, moved_code, position):
+    """Move one station to a 1-based position (None keeps it in place); number them 1, 2, 3 …"""
+    stations = list(stations)
+    if position:
+        moved = next(s for s in stations if s["code"] == moved_code)
+        stations.remove(moved)
+        stations.insert(min(max(position, 1), len(stations) + 1) - 1, moved)
+    return [{**station, "position": number} for number, station in enumerate(stations, start=1)]
+
+
+def save_walk(definition, walk=None):
+    """Check a walk definition and write it: the one way a walk is created or changed.
+
+    `walk` is the row to change (None creates one). Raise DefinitionError when the
+    definition breaks the contract, names an unknown checklist or item, or reuses
+    a station code of another walk. Flushes; the caller commits.
+    """
+    checklist = check_walk(definition)
+    clash = station_codes_elsewhere([s["code"].upper() for s in definition["stations"]], definition["slug"])
+    if clash:
+        raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.",
+                              [{"path": "stations", "message": f"Station code {code} is used by another walk."}
+                               for code in sorted(clash)])
+    if walk is None:
+        walk = Walk(slug=definition["slug"])
+        db.session.add(walk)
+    apply_walk(walk, definition, checklist)
+    db.session.flush()
+    return walk
+
+
+def save_station(walk, station, position=None):
+    """Add or change one station of a walk through save_walk; return (station row, created).
+
+    `station` is in the shared walk format (its position is ignored); `position` moves it,
+    otherwise a known station keeps its place and a new one goes last.
+    """
+    code = station["code"].upper()
+    stations = [station_definition(s) for s in walk.stations]
+    created = walk.station(code) is None
+    data = {**station, "code": code, "position": 1}
+    if created:
+        stations.append(data)
+    else:
+        stations = [data if s["code"] == code else s for s in stations]
+    if position is not None and not (isinstance(position, int) and not isinstance(position, bool)
+                                     and 1 <= position <= MAX_INT):
+        raise DefinitionError("The station definition is invalid.",
+                              [{"path": "position", "message": f"{position!r} is not a whole number from 1 to "
+                                                               f"{MAX_INT}."}])
+    stations = reorder(stations, code, position)
+    index = next(i for i, s in enumerate(stations) if s["code"] == code)
+    try:
+        save_walk({**walk_definition(walk), "stations": stations}, walk)
+    except DefinitionError as error:
+        # Name the fields of this station as the caller sent them ("title", not "stations/3/title").
+        prefix = f"stations/{index}"
+        for entry in error.errors:
+            path = entry.get("path") or ""
+            if path == prefix or path.startswith(prefix + "/"):
+                entry["path"] = path[len(prefix) + 1:]
+        raise
+    return walk.station(code), created
+
+
+def remove_station(walk, code):
+    """Remove one station through save_walk; a walk keeps at least one."""
+    stations = [station_definition(s) for s in walk.stations if s.code != code.upper()]
+    if not stations:
+        raise DefinitionError("A walk needs at least one station; add another before removing this one.")
+    save_walk({**walk_definition(walk), "stations": reorder(stations, None, None)}, walk)
+
+
 def load_walk(definition, replace=False):
     """Create a walk from a definition; return (walk, created).
 
     An existing walk is left as it is unless `replace` is set, so that re-seeding
     never undoes what an admin changed.
     """
-    checklist = check_walk(definition)
+    check_walk(definition)
     walk = db.session.execute(select(Walk).where(Walk.slug == definition["slug"])).scalar_one_or_none()
     if walk is not None and not replace:
         return walk, False
-    clash = station_codes_elsewhere([s["code"].upper() for s in definition["stations"]], definition["slug"])
-    if clash:
-        raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
-    created = walk is None
-    if created:
-        walk = Walk(slug=definition["slug"])
-        db.session.add(walk)
-    apply_walk(walk, definition, checklist)
-    db.session.flush()
-    return walk, created
+    return save_walk(definition, walk), walk is None
 
 
 def read_json(path):

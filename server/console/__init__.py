@@ -19,6 +19,7 @@ from . import (  # noqa: E402,F401
     personal_data,
     photos,
     report,
+    review,
     status,
     tokens,
     trail,

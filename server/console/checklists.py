@@ -1,164 +1,128 @@
-"""Checklists page: review what arrived (one at a time or in bulk), read one checklist, delete on request."""
-from urllib.parse import urlencode
-
+"""Checklist pages: list, show with a phone-sized preview, author and edit, import and export XLSForm."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
 from ..access.audit_trail import record
+from ..catalog.definitions import DefinitionError, check_checklist, latest_checklist, load_checklist
+from ..catalog.xlsform import LIMITS, XLSFormError, save_xlsform
 from ..extensions import db
-from ..media.photos import PhotoRemoval
-from ..models import GROUPS, Answer, Response, Walk
-from ..records.deletion import DeletionError, delete_records
-from ..records.review import DECISIONS, LABELS, STATES, ReviewError, review
+from ..models import Checklist, Response, Walk
+from ..records.rules import scale_of
 from . import bp
-from .access import can_see, current_user, signed_in, visible_walks
-
-PAGE_SIZE = 50
-
-
-def _list_args():
-    args = {key: request.args.get(key, "").strip() for key in ("walk", "state", "group", "device")}
-    if args["state"] not in STATES:
-        args["state"] = ""
-    if args["group"] not in GROUPS:
-        args["group"] = ""
-    return args
+from .access import signed_in
+from .checklist_form import apply_action, blank_checklist, describe_path, form_fields, read_draft, untranslated
 
 
-def _query(args, walks):
-    counted = select(Answer.response_id, func.count().label("answers")).group_by(Answer.response_id).subquery()
-    query = (select(Response, Walk.slug, func.coalesce(counted.c.answers, 0))
-             .join(Walk, Response.walk_id == Walk.id)
-             .outerjoin(counted, counted.c.response_id == Response.id)
-             .where(Response.walk_id.in_([w.id for w in walks])))
-    if args["walk"]:
-        query = query.where(Walk.slug == args["walk"])
-    if args["state"]:
-        query = query.where(Response.review_state == args["state"])
-    if args["group"]:
-        query = query.where(Response.participant_group == args["group"])
-    if args["device"]:
-        query = query.where(Response.device_id == args["device"].lower())
-    return query
+def _versions(slug):
+    return db.session.execute(select(Checklist).where(Checklist.slug == slug)
+                              .order_by(Checklist.version)).scalars().all()
+
+
+def _usage(slug):
+    """Return {version: (walks, responses)} for a checklist's versions."""
+    walks = db.session.execute(select(Walk).where(Walk.checklist_slug == slug).order_by(Walk.slug)).scalars().all()
+    counts = dict(db.session.execute(
+        select(Checklist.version, func.count(Response.id)).join(Response, Response.checklist_id == Checklist.id)
+        .where(Checklist.slug == slug).group_by(Checklist.version)).all())
+    usage = {}
+    for version in {w.checklist_version for w in walks} | set(counts):
+        usage[version] = ([w for w in walks if w.checklist_version == version], counts.get(version, 0))
+    return usage
 
 
 @bp.get("/checklists")
-@signed_in()
-def checklist_list():
-    """List the checklists received, filtered by walk, review state and group, for review one by one or in bulk."""
-    user = current_user()
-    walks = visible_walks(user)
-    args = _list_args()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
-    rows = db.session.execute(_query(args, walks).order_by(Response.received_at.desc(), Response.id)
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    counts = dict(db.session.execute(
-        select(Response.review_state, func.count()).where(Response.walk_id.in_([w.id for w in walks]))
-        .group_by(Response.review_state)).all())
-    return render_template("console/checklists/list.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
-                           page=page, args=args, walks=walks, groups=GROUPS, states=STATES, labels=LABELS,
-                           decisions=DECISIONS, counts=counts, back=request.full_path.rstrip("?"))
-
-
-def _back(default):
-    target = request.form.get("back", "")
-    return target if target.startswith("/admin/checklists") else default
-
-
-def _reviewable_walk_ids(user):
-    return None if user.role == "admin" else {w.id for w in user.walks}
-
-
-@bp.post("/checklists/review")
-@signed_in()
-def checklist_bulk_review():
-    """Set one review state and note on every ticked checklist."""
-    user = current_user()
-    ids = request.form.getlist("ids")
-    state, note = request.form.get("state", ""), request.form.get("note", "")
-    try:
-        changed = review(ids, state, note, user.username, _reviewable_walk_ids(user))
-    except ReviewError as error:
-        db.session.rollback()
-        flash(f"Nothing was changed: {error}", "error")
-        return redirect(_back(url_for("console.checklist_list")))
-    for record_id in changed:
-        record("review", record_id, {"state": state, "note": note.strip() or None, "bulk": len(changed)})
-    db.session.commit()
-    flash(f"{len(changed)} checklist{'' if len(changed) == 1 else 's'} marked {LABELS[state]}.")
-    return redirect(_back(url_for("console.checklist_list")))
-
-
-def _checklist_or_404(record_id):
-    response = db.session.get(Response, record_id.lower()) if len(record_id) <= 64 else None
-    if response is None:
-        abort(404, description=f"There is no checklist {record_id}; it may have been deleted.")
-    if not can_see(current_user(), response.walk):
-        abort(403, description=f"You are not a facilitator of the walk '{response.walk.slug}'.")
-    return response
-
-
-def photo_rows(record_id):
-    """Return the photos stored with a checklist as dicts (empty until the server stores photos)."""
-    if "photos" not in inspect(db.session.connection()).get_table_names():
-        return []
-    table = db.Table("photos", db.MetaData(), autoload_with=db.session.connection())
-    if "response_id" not in table.c:
-        return []
-    return [dict(row._mapping) for row in db.session.execute(select(table).where(table.c.response_id == record_id))]
-
-
-@bp.get("/checklists/<record_id>")
-@signed_in()
-def checklist_show(record_id):
-    """Show one checklist on one page: its answers by topic, photos, review state and note."""
-    response = _checklist_or_404(record_id)
-    definition = response.checklist.definition
-    answers = {answer.item: answer for answer in response.answers}
-    topics = [(topic, [(item, answers.get(item["id"])) for item in topic["items"]]) for topic in definition["topics"]]
-    return render_template("console/checklists/show.html", response=response, topics=topics,
-                           photos=photo_rows(response.id), labels=LABELS, decisions=DECISIONS,
-                           export_href="/api/v1/admin/personal-data?" + urlencode({"record": response.id}))
-
-
-@bp.post("/checklists/<record_id>/review")
-@signed_in()
-def checklist_review(record_id):
-    """Set this checklist's review state with a note."""
-    response = _checklist_or_404(record_id)
-    user = current_user()
-    state, note = request.form.get("state", ""), request.form.get("note", "")
-    try:
-        review([response.id], state, note, user.username)
-    except ReviewError as error:
-        db.session.rollback()
-        flash(f"Nothing was changed: {error}", "error")
-        return redirect(url_for("console.checklist_show", record_id=response.id))
-    record("review", response.id, {"state": state, "note": note.strip() or None, "walk": response.walk.slug})
-    db.session.commit()
-    flash(f"Checklist marked {LABELS[state]}.")
-    return redirect(url_for("console.checklist_show", record_id=response.id))
-
-
-@bp.post("/checklists/<record_id>/delete")
 @signed_in("admin")
-def checklist_delete(record_id):
-    """Delete this checklist completely on a participant's request; a tombstone keeps the id and the reason."""
-    response = _checklist_or_404(record_id)
-    record_id, walk = response.id, response.walk.slug
-    photos = PhotoRemoval()
+def checklist_list():
+    """List checklists with their versions, the walks using them and the checklists received."""
+    slugs = db.session.execute(select(Checklist.slug).distinct().order_by(Checklist.slug)).scalars().all()
+    rows = [(latest_checklist(slug), _usage(slug)) for slug in slugs]
+    return render_template("console/checklists/list.html", rows=rows)
+
+
+@bp.get("/checklists/<slug>")
+@signed_in("admin")
+def checklist_show(slug):
+    """Show a checklist version as walkers see it, its versions and the walks that use each."""
+    versions = _versions(slug)
+    if not versions:
+        abort(404, description=f"No checklist '{slug}'.")
+    wanted = request.args.get("version", "")
+    checklist = next((v for v in versions if str(v.version) == wanted), versions[-1])
+    definition = checklist.served()
+    language = request.args.get("lang", "en")
+    if language not in definition["languages"]:
+        language = "en"
+    return render_template("console/checklists/show.html", checklist=checklist, definition=definition,
+                           versions=versions, usage=_usage(slug), language=language,
+                           scale=scale_of(definition), missing=untranslated(definition))
+
+
+def _editor(draft, existing=None, problems=(), status=200):
+    language = request.values.get("preview_lang", "en")
+    if language not in draft["languages"]:
+        language = "en"
+    return render_template("console/checklists/edit.html", draft=draft, form=form_fields(draft), existing=existing,
+                           problems=list(problems), missing=untranslated(draft), scale=scale_of(draft),
+                           preview_lang=language), status
+
+
+@bp.route("/checklists/new", methods=["GET", "POST"])
+@bp.route("/checklists/<slug>/edit", methods=["GET", "POST"])
+@signed_in("admin")
+def checklist_edit(slug=None):
+    """Author a checklist: topics, items, every language beside English, the scale; save makes a new version."""
+    existing = latest_checklist(slug) if slug else None
+    if slug and existing is None:
+        abort(404, description=f"No checklist '{slug}'.")
+    if request.method == "GET":
+        return _editor(existing.served() if existing else blank_checklist(), existing)
+    draft = read_draft(request.form)
+    if existing:
+        draft["slug"] = existing.slug  # a checklist keeps its slug; a new slug is a new checklist
+    action = request.form.get("action", "save")
+    if action != "save":
+        message = apply_action(draft, action, request.form.get("new_language", ""))
+        return _editor(draft, existing, [message] if message else [], 400 if message else 200)
+    if existing is None and latest_checklist(draft["slug"]) is not None:
+        return _editor(draft, None, [f"A checklist '{draft['slug']}' exists already; edit it instead."], 400)
     try:
-        counts = delete_records([record_id], current_user().username, request.form.get("reason"),
-                                remove_photos=photos)
-    except DeletionError as error:
+        check_checklist(draft)
+        checklist, created = load_checklist(draft)
+    except DefinitionError as error:
         db.session.rollback()
-        flash(f"Nothing was deleted: {error}", "error")
-        return redirect(url_for("console.checklist_show", record_id=record_id))
-    record("deletion", record_id, {"reason": request.form.get("reason", "").strip(), "records": counts["ids"],
-                                   "walk": walk, **{k: v for k, v in counts.items() if k != "ids"}})
+        problems = [f"{describe_path(e.get('path'), draft)}: {e['message']}" for e in error.errors] or [str(error)]
+        return _editor(draft, existing, problems, 400)
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
     db.session.commit()
-    photos.finish()  # the files go once the rows are gone for good
-    flash(f"Checklist {record_id} is deleted: {counts['answers']} answers, {counts['photos']} photos and "
-          f"{counts['log_entries']} log copies removed. A phone that sends it again is told it was deleted.")
-    return redirect(url_for("console.checklist_list", walk=walk))
+    if created and checklist.version > 1:
+        flash(f"Saved as version {checklist.version}. Walks keep the version they use until you move them "
+              "(Edit walk → Checklist version).")
+    elif created:
+        flash(f"Checklist {checklist.slug} created.")
+    else:
+        flash(f"Nothing changed: still version {checklist.version}.")
+    return redirect(url_for("console.checklist_show", slug=checklist.slug))
+
+
+@bp.route("/checklists/import", methods=["GET", "POST"])
+@signed_in("admin")
+def checklist_import():
+    """Upload an XLSForm: a checklist, or its new version; anything else is listed row by row, nothing saved."""
+    if request.method == "GET":
+        return render_template("console/checklists/import.html")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return render_template("console/checklists/import.html", error="Choose an .xlsx form to import."), 400
+    slug = (request.form.get("slug") or "").strip().lower() or None
+    try:
+        checklist, created = save_xlsform(upload.read(LIMITS["bytes"] + 1), slug=slug)
+    except XLSFormError as error:
+        db.session.rollback()
+        return render_template("console/checklists/import.html", problems=error.problems,
+                               filename=upload.filename, slug=slug or ""), 422
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created, "xlsform": upload.filename[:200]})
+    db.session.commit()
+    flash(f"Imported {upload.filename} as {checklist.slug} version {checklist.version}."
+          if created else f"{upload.filename} matches {checklist.slug} version {checklist.version}; nothing changed.")
+    return redirect(url_for("console.checklist_show", slug=checklist.slug))

@@ -95,13 +95,3 @@ def station_fields(form, languages, item_ids, existing_title=None):
     # Keep the checklist's order; nothing ticked means the whole checklist.
     items = [item for item in item_ids if item in chosen] or None
     return title, position, lat, lon, items
-
-
-def reorder(stations, moved_code, position):
-    """Move one station to a 1-based position (None keeps it in place); number them 1, 2, 3 …"""
-    stations = list(stations)
-    if position:
-        moved = next(s for s in stations if s["code"] == moved_code)
-        stations.remove(moved)
-        stations.insert(min(max(position, 1), len(stations) + 1) - 1, moved)
-    return [{**station, "position": number} for number, station in enumerate(stations, start=1)]

@@ -5,11 +5,13 @@ from flask import render_template, request
 
 from ..documents import charts
 from ..reports.queries import comments_by_item, group_reports, layout_checklist, place_reports, report_data
+from ..records.rules import scale_of
 from ..reports.photovoice import photovoice_section, report_photos
 from ..reports.report import lowest_and_highest, overall_mean, ranked_items
 from . import bp
 from .access import current_user, signed_in, visible_walks
 from .filters import form_options, group_names, read_filters
+from .walks import map_config
 
 SORTS = {"checklist": "as in the checklist", "score": "by score, best first"}
 DECIMAL_MARKS = {".": "3.92 and 7.69%", ",": "3,92 and 7,69% (Czech)"}
@@ -67,6 +69,8 @@ def report_page():
         comments=comments_by_item(form.filters),
         photovoice=photovoice_section(report_photos(form.filters), definition, language),
         places=places if len(places) > 1 else [], place_range=lowest_and_highest(places),
+        map_config=map_config(), scale_range=scale_of(definition)[:2],
+        placed_stations=any(station is not None and station.lat is not None for _, station, _ in places),
         place_means=[overall_mean(data) for _, _, data in places],
         items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},
         **context)

@@ -1,15 +1,17 @@
 """Walk pages: list, create and edit walks and stations, close, reopen, rotate the key."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..catalog.audits import ordered_audits
 from ..catalog.definitions import (
     DefinitionError,
-    apply_walk,
-    check_walk,
     get_checklist,
     latest_checklist,
-    station_codes_elsewhere,
+    remove_station,
+    save_station,
+    save_walk,
+    station_definition,
+    walk_definition,
 )
 from ..access.audit_trail import record
 from ..extensions import db
@@ -23,44 +25,15 @@ from .forms import (
     FormErrors,
     form_languages,
     localized,
-    reorder,
+    number,
     station_fields,
 )
 
 
-def station_definition(station):
-    """Return a stored station in the shared walk format."""
-    data = {"code": station.code, "title": station.title, "position": station.position}
-    if station.lat is not None and station.lon is not None:
-        data.update(lat=station.lat, lon=station.lon)
-    if station.items:
-        data["items"] = list(station.items)
-    return data
-
-
-def walk_definition(walk):
-    """Return a stored walk in the shared walk format, bound to its checklist version."""
-    data = {"slug": walk.slug, "audit": walk.audit.slug, "title": walk.title,
-            "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
-            "stations": [station_definition(s) for s in walk.stations]}
-    if walk.description:
-        data["description"] = walk.description
-    return data
-
-
-def save_walk(walk, definition, action=None, target=None):
-    """Check a definition as the API does and write it onto the walk (new or existing).
-
-    The audit trail gets `action` on `target` (by default: walk created or changed, on its slug).
-    """
-    checklist = check_walk(definition)
-    clash = station_codes_elsewhere([s["code"] for s in definition["stations"]], definition["slug"])
-    if clash:
-        raise DefinitionError(f"Station codes already used by another walk: {', '.join(sorted(clash))}.")
+def _save(walk, definition, action=None, target=None):
+    """Save through the one walk path and note it in the audit trail (walk created or changed by default)."""
     action = action or ("walk_created" if walk.id is None else "walk_changed")
-    if walk.id is None:
-        db.session.add(walk)
-    apply_walk(walk, definition, checklist)
+    save_walk(definition, walk if walk.id is not None else None)
     record(action, target or definition["slug"])
     db.session.commit()
 
@@ -133,7 +106,7 @@ def walk_new():
     if description:
         definition["description"] = description
     try:
-        save_walk(Walk(slug=slug), definition)
+        _save(Walk(slug=slug), definition)
     except DefinitionError as error:
         db.session.rollback()
         return render_template("console/walks/new.html", **context,
@@ -160,7 +133,7 @@ def walk_show(slug):
     responses = db.session.execute(select(func.count()).select_from(Response)
                                    .where(Response.walk_id == walk.id)).scalar_one()
     return render_template("console/walks/show.html", walk=walk, checklist=checklist, texts=texts,
-                           responses=responses, walk_link=walk_url(walk),
+                           responses=responses, walk_link=walk_url(walk), map_config=map_config(),
                            station_links={s.code: station_url(walk, s) for s in walk.stations})
 
 
@@ -172,11 +145,14 @@ def walk_edit(slug):
     versions = db.session.execute(select(Checklist).where(Checklist.slug == walk.checklist_slug)
                                   .order_by(Checklist.version)).scalars().all()
     languages = form_languages(versions[-1].definition)
-    context = {"walk": walk, "versions": versions, "languages": languages, "errors": {}}
+    # A walk may move to another audit that uses its checklist.
+    audits = [audit for audit in ordered_audits() if audit.checklist_slug == walk.checklist_slug]
+    context = {"walk": walk, "versions": versions, "languages": languages, "audits": audits, "errors": {}}
     if request.method == "GET":
         form = {f"title_{k}": v for k, v in walk.title.items()}
         form.update({f"description_{k}": v for k, v in (walk.description or {}).items()})
         form["version"] = str(walk.checklist_version)
+        form["audit"] = walk.audit.slug
         return render_template("console/walks/edit.html", form=form, **context)
     collector = Collector()
     title = localized(request.form, "title", languages, walk.title, collector=collector, label="Title")
@@ -184,17 +160,20 @@ def walk_edit(slug):
     version = request.form.get("version", "")
     if version not in {str(v.version) for v in versions}:
         collector.add("version", "Choose one of the checklist's versions.")
+    audit = request.form.get("audit") or walk.audit.slug
+    if audit not in {a.slug for a in audits}:
+        collector.add("audit", "Choose one of the audits that use the walk's checklist.")
     try:
         collector.raise_if_any()
     except FormErrors as error:
         return render_template("console/walks/edit.html", form=request.form, **{**context, "errors": error.errors}), 400
-    definition = {**walk_definition(walk), "title": title,
+    definition = {**walk_definition(walk), "title": title, "audit": audit,
                   "checklist": {"slug": walk.checklist_slug, "version": int(version)}}
     definition.pop("description", None)
     if description:
         definition["description"] = description
     try:
-        save_walk(walk, definition)
+        _save(walk, definition)
     except DefinitionError as error:
         db.session.rollback()
         return render_template("console/walks/edit.html", form=request.form, **context,
@@ -246,23 +225,19 @@ def station_edit(slug, code=None):
     except FormErrors as error:
         return render_template(template, form=request.form, chosen=chosen,
                                **{**context, "errors": error.errors}), 400
-    stations = [station_definition(s) for s in walk.stations]
-    data = {"code": new_code, "title": title, "position": 1}
+    data = {"code": new_code, "title": title}
     if lat is not None:
         data.update(lat=lat, lon=lon)
     if items:
         data["items"] = items
-    if station is None:
-        stations.append(data)
-    else:
-        stations = [data if s["code"] == new_code else s for s in stations]
-    definition = {**walk_definition(walk), "stations": reorder(stations, new_code, position)}
     try:
-        save_walk(walk, definition, "station_changed", f"{slug}/{new_code}")
+        save_station(walk, data, position)
     except DefinitionError as error:
         db.session.rollback()
         return render_template(template, form=request.form, chosen=chosen, **context,
                                problems=_definition_messages(error)), 400
+    record("station_changed", f"{slug}/{new_code}", {"created": station is None})
+    db.session.commit()
     flash(f"Station {new_code} saved.")
     return redirect(url_for("console.walk_show", slug=slug) + f"#station-{new_code}")
 
@@ -280,14 +255,48 @@ def station_delete(slug, code):
         .where(Response.walk_id == walk.id, Answer.station_code == station.code)).scalar_one()
     if request.method == "GET":
         return render_template("console/walks/station_delete.html", walk=walk, station=station, answers=answers)
-    stations = [station_definition(s) for s in walk.stations if s.code != station.code]
-    if not stations:
-        flash("A walk needs at least one station; add another before removing this one.", "error")
+    try:
+        remove_station(walk, station.code)
+    except DefinitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
         return redirect(url_for("console.walk_show", slug=slug))
-    save_walk(walk, {**walk_definition(walk), "stations": reorder(stations, None, None)},
-              "station_deleted", f"{slug}/{station.code}")
+    record("station_deleted", f"{slug}/{station.code}")
+    db.session.commit()
     flash(f"Station {station.code} removed.")
     return redirect(url_for("console.walk_show", slug=slug))
+
+
+def map_config():
+    """Return what the station maps need: the tile address (TILE_URL) and its attribution."""
+    return {"tile_url": current_app.config["TILE_URL"], "attribution": current_app.config["TILE_ATTRIBUTION"]}
+
+
+@bp.post("/walks/<slug>/stations/<code>/place")
+@signed_in("admin")
+def station_place(slug, code):
+    """Save a station's coordinates from the map (a click or a dragged marker); answer JSON for the page's script."""
+    walk = walk_or_404(slug)
+    station = walk.station(code)
+    if station is None:
+        return jsonify({"error": f"Walk '{slug}' has no station '{code}'."}), 404
+    collector = Collector()
+    lat = number(request.form, "lat", collector, -90, 90, "Latitude")
+    lon = number(request.form, "lon", collector, -180, 180, "Longitude")
+    if lat is None or lon is None:
+        messages = [m for ms in collector.errors.values() for m in ms] or ["Give a latitude and a longitude."]
+        return jsonify({"error": " ".join(messages)}), 400
+    data = station_definition(station)
+    data.pop("position", None)
+    data.update(lat=round(lat, 6), lon=round(lon, 6))
+    try:
+        save_station(walk, data)
+    except DefinitionError as error:
+        db.session.rollback()
+        return jsonify({"error": "; ".join(_definition_messages(error))}), 400
+    record("station_changed", f"{slug}/{station.code}", {"placed": [data["lat"], data["lon"]]})
+    db.session.commit()
+    return jsonify({"code": station.code, "lat": data["lat"], "lon": data["lon"]})
 
 
 def _set_closed(slug, closed):

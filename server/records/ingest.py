@@ -37,6 +37,7 @@ from .rules import (
     WalkContext,
     classify,
     content_hash,
+    scale_of,
     validate_record,
 )
 
@@ -88,16 +89,18 @@ def walk_context(walk):
     ).all()
     versions = {}
     ids = {}
+    scales = {}
     topics = {}
     for row in rows:
         versions[row.version] = frozenset(
             item["id"] for topic in row.definition["topics"] for item in topic["items"])
         topics[row.version] = frozenset(topic["id"] for topic in row.definition["topics"])
         ids[row.version] = row.id
+        scales[row.version] = scale_of(row.definition)
     return WalkContext(
         walk_slug=walk.slug, checklist_slug=walk.checklist_slug, versions=versions,
         station_codes=frozenset(s.code for s in walk.stations), checklist_ids=ids,
-        parts=record_parts.registered(), topics=topics,
+        parts=record_parts.registered(), scales=scales, topics=topics,
     )
 
 

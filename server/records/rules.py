@@ -25,6 +25,14 @@ UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# The widest scale the contract allows; each checklist version narrows it (INTEGRA: 1–5 with "don't know").
+CONTRACT_SCALE = (0, 10, True)
+
+
+def scale_of(definition):
+    """Return (min, max, dont_know offered) of a checklist definition's scale."""
+    scale = definition.get("scale") or {}
+    return scale.get("min", 1), scale.get("max", 5), scale.get("dont_know", True)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class WalkContext:
     checklist_ids: dict
     # the registered record parts (see parts.py) whose fields are checked with the rest
     parts: tuple = ()
+    # version -> (min, max, dont_know offered); a version missing here gets the contract's bounds
+    scales: dict = field(default_factory=dict)
     # version -> frozenset of topic ids (photos name the topic they illustrate)
     topics: dict = field(default_factory=dict)
 
@@ -114,6 +124,7 @@ def validate_record(raw, context):
     checklist = raw.get("checklist")
     version = raw.get("checklist_version")
     items = None
+    scale = CONTRACT_SCALE
     if not isinstance(checklist, str) or not checklist:
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
@@ -126,6 +137,8 @@ def validate_record(raw, context):
             known = ", ".join(str(v) for v in sorted(context.versions)) or "none"
             fail("checklist_version",
                  f"Checklist '{checklist}' has no version {version}; known versions: {known}.")
+        else:
+            scale = context.scales.get(version, CONTRACT_SCALE)
 
     participant = raw.get("participant")
     group = language = None
@@ -155,7 +168,7 @@ def validate_record(raw, context):
     else:
         seen = set()
         for index, answer in enumerate(answers):
-            clean = _validate_answer(answer, f"answers.{index}", items, seen, context, fail)
+            clean = _validate_answer(answer, f"answers.{index}", items, scale, seen, context, fail)
             if clean is not None:
                 clean_answers.append(clean)
 
@@ -180,14 +193,15 @@ def validate_record(raw, context):
     return record, {}
 
 
-def _validate_answer(answer, path, items, seen, context, fail):
+def _validate_answer(answer, path, items, scale, seen, context, fail):
     # Fast path for the common, valid answer: one pass of cheap checks, no messages built.
+    low, high, dont_know_offered = scale
     if type(answer) is dict and items is not None:
         item, score, dont_know = answer.get("item"), answer.get("score", False), answer.get("dont_know")
         comment, station = answer.get("comment"), answer.get("station")
         if (type(item) is str and item in items and item not in seen
-                and (score is None or (type(score) is int and 1 <= score <= 5))
-                and (dont_know is False or (dont_know is True and score is None))
+                and (score is None or (type(score) is int and low <= score <= high))
+                and (dont_know is False or (dont_know is True and score is None and dont_know_offered))
                 and (comment is None or (type(comment) is str and len(comment) <= MAX_COMMENT))
                 and (station is None or station in context.station_codes)):
             answered_at = answer.get("answered_at")
@@ -197,11 +211,12 @@ def _validate_answer(answer, path, items, seen, context, fail):
                 return {"item": item, "score": score, "dont_know": dont_know,
                         "comment": _clean_comment(comment),
                         "station": station, "answered_at": when}
-    return _check_answer(answer, path, items, seen, context, fail)
+    return _check_answer(answer, path, items, scale, seen, context, fail)
 
 
-def _check_answer(answer, path, items, seen, context, fail):
+def _check_answer(answer, path, items, scale, seen, context, fail):
     """Check an answer field by field, reporting every problem."""
+    low, high, dont_know_offered = scale
     if not isinstance(answer, dict):
         fail(path, "Each answer must be a JSON object.")
         return None
@@ -220,11 +235,11 @@ def _check_answer(answer, path, items, seen, context, fail):
         seen.add(item)
 
     if "score" not in answer:
-        fail(f"{path}.score", "Required: a score from 1 to 5, or null.")
+        fail(f"{path}.score", f"Required: a score from {low} to {high}, or null.")
         ok = False
     score = answer.get("score")
-    if score is not None and (not _is_int(score) or not 1 <= score <= 5):
-        fail(f"{path}.score", "Must be a whole number from 1 to 5, or null.")
+    if score is not None and (not _is_int(score) or not low <= score <= high):
+        fail(f"{path}.score", f"Must be a whole number from {low} to {high}, or null.")
         ok = False
     dont_know = answer.get("dont_know")
     if not isinstance(dont_know, bool):
@@ -232,6 +247,9 @@ def _check_answer(answer, path, items, seen, context, fail):
         ok = False
     elif dont_know and score is not None:
         fail(f"{path}.score", "A \"don't know\" answer cannot carry a score.")
+        ok = False
+    elif dont_know and not dont_know_offered:
+        fail(f"{path}.dont_know", "This checklist does not offer \"don't know\".")
         ok = False
 
     comment = answer.get("comment")

@@ -8,6 +8,8 @@ printed per topic.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..records.rules import scale_of
+
 TWO_PLACES = Decimal("0.01")
 
 
@@ -28,7 +30,7 @@ class ItemTally:
     blank: int = 0
 
     def __post_init__(self):
-        self.distribution = {str(score): 0 for score in range(1, 6)}
+        self.distribution = {}
 
     def add(self, score, dont_know, count=1):
         """Count `count` answers with this score and don't-know flag."""
@@ -50,9 +52,10 @@ def tally(rows):
     return tallies
 
 
-def item_figures(item, tally_, responses):
-    """Return one item's report row."""
+def item_figures(item, tally_, responses, scale=(1, 5)):
+    """Return one item's report row; the distribution counts every score of the (min, max) scale."""
     tally_ = tally_ or ItemTally()
+    distribution = {str(score): tally_.distribution.get(str(score), 0) for score in range(scale[0], scale[1] + 1)}
     non_response = responses - tally_.answered
     return {
         "id": item["id"],
@@ -63,15 +66,16 @@ def item_figures(item, tally_, responses):
         "score_sum": tally_.score_sum,
         "mean": round_half_up(tally_.score_sum, tally_.answered),
         "non_response_pct": round_half_up(100 * non_response, responses),
-        "distribution": dict(tally_.distribution),
+        "distribution": distribution,
     }
 
 
 def build_report(definition, responses, tallies):
     """Lay the tallies out by the definition's topics and items, in checklist order."""
     topics = []
+    scale = scale_of(definition)[:2]
     for topic in definition["topics"]:
-        items = [item_figures(item, tallies.get(item["id"]), responses) for item in topic["items"]]
+        items = [item_figures(item, tallies.get(item["id"]), responses, scale) for item in topic["items"]]
         answered = sum(row["answered"] for row in items)
         topics.append({
             "id": topic["id"],

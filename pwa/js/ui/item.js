@@ -1,4 +1,4 @@
-/** One checklist item: a fieldset with the 1–5 scale, "don't know", and an optional comment. */
+/** One checklist item: a fieldset with the checklist's scale (min to max), "don't know" when offered, a comment. */
 import {localized, t} from "../i18n.js";
 import {isAnswered} from "../records.js";
 import {h} from "./dom.js";
@@ -36,7 +36,7 @@ export function itemFieldset(item, {scale, answer, onChange}) {
   const el = h("fieldset", {class: "item", id: `item-${id}`, "data-item": id},
     h("legend", {lang: text.lang}, text.text),
     h("div", {class: "scale"}, scores),
-    radio("dk", t("dont_know")),
+    scale.dont_know !== false && radio("dk", t("dont_know")),
     h("details", {class: "comment"},
       h("summary", {}, t("comment_add")),
       h("label", {for: comment.id}, t("comment_label")), comment),

@@ -2,7 +2,7 @@
 import {HttpError, NetworkError} from "../api.js";
 import {ensureChecklist, ensureWalk} from "../catalog.js";
 import {currentRecord} from "../changes.js";
-import {GROUPS, LANGUAGES, localized, t} from "../i18n.js";
+import {GROUPS, languageOptions, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
@@ -26,7 +26,7 @@ function participantPanel(ctx) {
     Object.keys(GROUPS).map((g) => h("option", {value: g, selected: record?.participant.group === g}, t(`group_${g}`))));
   const language = h("select", {id: "p-lang", onchange: (e) => actions.profile({language: e.target.value || null})},
     h("option", {value: ""}, t("group_none")),
-    Object.entries(LANGUAGES).map(([code, name]) =>
+    languageOptions().map(([code, name]) =>
       h("option", {value: code, lang: code, selected: record?.participant.language === code}, name)));
   const newButton = h("button", {type: "button", class: "secondary", onclick: actions.newParticipant}, t("new_participant"));
   const panel = h("section", {class: "participant", "aria-labelledby": "participant-title"},

@@ -1,0 +1,76 @@
+"""Checklists on scales other than INTEGRA's 1–5 with "don't know": definitions, sync and the report."""
+import copy
+
+import pytest
+
+from server.catalog.definitions import DefinitionError, check_checklist, load_checklist, load_walk
+from server.extensions import db
+from tests.conftest import make_answer, make_record, post_sync
+from tests.definitions import small_checklist, small_walk
+
+
+@pytest.fixture
+def bike_walk(app):
+    """A walk on a 1–4 checklist without "don't know"."""
+    load_checklist(small_checklist())
+    walk, _ = load_walk(small_walk())
+    db.session.commit()
+    return walk
+
+
+def statuses(reply):
+    return [result["status"] for result in reply.get_json()["results"]]
+
+
+def test_a_one_to_four_scale_without_dont_know_is_a_valid_checklist():
+    """An admin may define a 1–4 scale that offers no "don't know"."""
+    check_checklist(small_checklist())
+
+
+@pytest.mark.parametrize("scale", [{"min": 1, "max": 11}, {"min": 2, "max": 5}, {"min": 1, "max": 1},
+                                   {"min": 1, "max": 4, "dont_know": "no"},
+                                   {"min": 1, "max": 4, "labels": {"5": {"en": "best"}}}])
+def test_impossible_scales_are_refused(scale):
+    """A scale beyond 0–10, with max not above min, or labelled off the scale is refused."""
+    definition = {**small_checklist(), "scale": scale}
+    with pytest.raises(DefinitionError) as caught:
+        check_checklist(definition)
+    assert any(error["path"].startswith("scale") for error in caught.value.errors)
+
+
+def test_scores_off_the_checklists_scale_are_refused(client, bike_walk):
+    """On a 1–4 checklist a 5 and a "don't know" are refused by name, a 4 is kept."""
+    good = make_record([make_answer("q1_1", 4), make_answer("q1_2", 1)], checklist="bike-audit")
+    five = make_record([make_answer("q1_1", 5)], checklist="bike-audit")
+    unsure = make_record([make_answer("q1_1", dont_know=True)], checklist="bike-audit")
+    reply = post_sync(client, bike_walk, [good, five, unsure])
+    assert statuses(reply) == ["accepted", "rejected", "rejected"]
+    results = reply.get_json()["results"]
+    assert "1 to 4" in str(results[1]["errors"])
+    assert "does not offer" in str(results[2]["errors"])
+
+
+def test_integra_still_takes_five_and_dont_know(client, seeded):
+    """The INTEGRA checklist, whose file names no dont_know, keeps its 1–5 scale with "don't know"."""
+    record = make_record([make_answer("ue2", 5, station="CE-1"), make_answer("ue5", dont_know=True)])
+    assert statuses(post_sync(client, seeded["centre"], [record])) == ["accepted"]
+
+
+def test_report_distribution_follows_the_scale(client, bike_walk, admin_headers):
+    """The report counts scores 1 to 4 for a 1–4 checklist, with no column for a 5 nobody could give."""
+    records = [make_record([make_answer("q1_1", score)], checklist="bike-audit") for score in (1, 4, 4)]
+    assert statuses(post_sync(client, bike_walk, records)) == ["accepted"] * 3
+    report = client.get("/api/v1/report?checklist=bike-audit", headers=admin_headers).get_json()
+    item = report["topics"][0]["items"][0]
+    assert item["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 2}
+    assert item["mean"] == 3.0
+
+
+def test_changing_the_scale_makes_a_new_version(app):
+    """Moving a checklist from 1–4 to 1–5 is a new version; the old one keeps its scale."""
+    first, _ = load_checklist(small_checklist())
+    changed = copy.deepcopy(small_checklist())
+    changed["scale"] = {"min": 1, "max": 5}
+    second, created = load_checklist(changed)
+    assert created and (first.version, second.version) == (1, 2)
+    assert first.definition["scale"]["max"] == 4
