@@ -3,6 +3,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .answer_rules import MAX_RESPONSES
+
 MiB = 1024 * 1024
 
 
@@ -38,7 +40,7 @@ def from_environment(instance_path):
         "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
         # Failed console sign-ins per account, from any address (each address is held to 10 a minute too).
         "SIGN_IN_ACCOUNT_LIMIT": env.get("SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes"),
-        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", 1000)),
+        "SYNC_MAX_RESPONSES": int(env.get("SYNC_MAX_RESPONSES", MAX_RESPONSES)),
         "SYNC_MAX_BYTES": int(env.get("SYNC_MAX_BYTES", 8 * MiB)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 32 * MiB)),
         # Photos and voice notes: where they are kept (s3://bucket/prefix, file:///path, or instance/media)

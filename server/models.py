@@ -7,13 +7,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import BigInteger, Integer, UniqueConstraint
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .answer_rules import GROUPS  # noqa: F401 - defined by the sync request's JSON Schema
 from .extensions import db
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 ROLES = ("admin", "facilitator")
-GROUPS = ("tcn", "eu", "czech", "ngo", "city", "other")
 DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
 
 

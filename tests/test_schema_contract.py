@@ -195,3 +195,36 @@ def test_2018_dataset_is_up_to_date_and_matches_the_printed_tables():
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is up to date" in result.stdout
+
+
+def test_walker_app_follows_the_schemas_comment_limit_and_groups():
+    """The walker app lets a walker type exactly as long a comment, and offers exactly the groups, the server accepts."""
+    import re
+
+    from server.answer_rules import GROUPS, MAX_COMMENT
+
+    js = SHARED_SCHEMA_DIR.parent / "pwa" / "js"
+    records = (js / "records.js").read_text(encoding="utf-8")
+    item = (js / "ui" / "item.js").read_text(encoding="utf-8")
+    i18n = (js / "i18n.js").read_text(encoding="utf-8")
+    assert re.search(r"const MAX_COMMENT = (\d+);", records).group(1) == str(MAX_COMMENT)
+    assert re.search(r"maxlength: (\w+)", item).group(1) in (str(MAX_COMMENT), "MAX_COMMENT")
+    groups = re.search(r"export const GROUPS = \{([^}]*)\}", i18n).group(1)
+    assert tuple(re.findall(r"(\w+):", groups)) == GROUPS
+
+
+def test_server_rules_come_from_the_sync_request_schema():
+    """The comment limit, score range and groups the server checks are the ones the JSON Schema states."""
+    from server.answer_rules import GROUPS, MAX_ANSWERS, MAX_COMMENT, SCORE_MAX, SCORE_MIN
+
+    schema = json.loads((SHARED_SCHEMA_DIR / "sync-request.schema.json").read_text(encoding="utf-8"))
+    answer = schema["$defs"]["answer"]["properties"]
+    assert (MAX_COMMENT, SCORE_MIN, SCORE_MAX) == (answer["comment"]["maxLength"], answer["score"]["minimum"],
+                                                    answer["score"]["maximum"])
+    assert MAX_ANSWERS == schema["$defs"]["response"]["properties"]["answers"]["maxItems"]
+    assert list(GROUPS) + [None] == schema["$defs"]["participant"]["properties"]["group"]["enum"]
+    context = permissive_context()
+    long_comment = {"item": "vs1", "score": 3, "dont_know": False, "comment": "x" * (MAX_COMMENT + 1)}
+    record = json.loads((EXAMPLES / "sync-request" / "valid").glob("*.json").__next__().read_text())["payload"]
+    record = {**record["responses"][0], "answers": [long_comment]}
+    assert list(validate_record(record, context)[1]) == ["answers.0.comment"]

@@ -207,3 +207,21 @@ def test_workbook_before_any_checklist_arrives_has_headers_only(client, seeded, 
     assert book["Responses"].max_row == 1 and book["Answers"].max_row == 1
     header, rows = _table(book[REPORT_SHEETS[0]])
     assert len(rows) == 8 and {row[2].value for row in rows} == {None}
+
+
+def test_answers_past_excels_row_limit_continue_on_more_sheets(client, prague, admin_headers, monkeypatch):
+    """A table longer than a sheet holds goes on in "Answers (2)" …, none lost, and the About sheet says so."""
+    from server.documents import xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_MAX_ROWS", 100)  # stands in for 1,048,576: the 26 checklists hold 780 answers
+    book = _download(client, "/api/v1/export/responses.xlsx", admin_headers)
+    parts = [name for name in book.sheetnames if name == "Answers" or name.startswith("Answers (")]
+    assert parts == ["Answers"] + [f"Answers ({n})" for n in range(2, len(parts) + 1)] and len(parts) > 1
+    header, first = _table(book["Answers"])
+    assert header == LONG_FIELDS and len(first) == 99
+    assert all(book[name].max_row <= 100 and _table(book[name])[0] == LONG_FIELDS for name in parts)
+    csv_text = client.get("/api/v1/export/responses.csv?layout=long", headers=admin_headers).data.decode("utf-8-sig")
+    assert sum(len(_table(book[name])[1]) for name in parts) == len(csv_text.strip().splitlines()) - 1
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
+    assert "Answers (2)" in about["Continued on"]
+

@@ -10,6 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..answer_rules import ITEM_ID_RE, SCORE_MAX, SCORE_MIN, STATION_CODE_RE
 from ..models import GROUPS, RATINGS, ROLES, as_utc
 from ..records.photos import (
     AUDIO_TYPE_RE,
@@ -29,8 +30,8 @@ from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, 
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATUSES = ("accepted", "duplicate", "stale", "rejected")
-STATION_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{0,15}$", error="1–16 capital letters, digits or dashes.")
-ITEM_ID = validate.Regexp(r"^[a-z][a-z0-9_-]{0,31}$", error="An item id: lowercase letters, digits, - or _.")
+STATION_CODE = validate.Regexp(STATION_CODE_RE, error="1–16 capital letters, digits or dashes.")
+ITEM_ID = validate.Regexp(ITEM_ID_RE, error="An item id: lowercase letters, digits, - or _.")
 UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
 SHA256 = validate.Regexp(SHA256_RE, error="A SHA-256 digest: 64 lowercase hex digits.")
 
@@ -176,7 +177,7 @@ class WalkPatchSchema(Schema):
 class AnswerSchema(_Lenient):
     item = fields.Str(required=True, validate=ITEM_ID)
     score = fields.Int(required=True, allow_none=True, strict=True,
-                       validate=[_not_bool, validate.Range(0, 10)])
+                       validate=[_not_bool, validate.Range(SCORE_MIN, SCORE_MAX)])
     dont_know = fields.Bool(required=True, truthy={True}, falsy={False})
     comment = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_COMMENT))
     station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)

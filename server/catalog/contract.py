@@ -1,12 +1,12 @@
 """The JSON Schemas in shared_schema/: the contract between the server and the walker app."""
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-SHARED_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared_schema"
+from ..answer_rules import SHARED_SCHEMA_DIR  # noqa: F401 - where the contract lives, for the modules above
+
 SCHEMA_NAMES = ("checklist", "audit", "walk", "sync-request", "sync-reply", "error")
 
 

@@ -1,7 +1,14 @@
-"""Export writers: plain generators from (response, answers) pairs to CSV and JSON text."""
+"""Export writers: plain generators from (response, answers) pairs to CSV and JSON text.
+
+Pairs come from reports.queries.grouped_responses: a response dict and its answers as tuples
+(item, score, dont_know, comment, station, answered_at). Every CSV cell is written by
+`csv_chunks`, the one place rows become CSV text.
+"""
 import csv
 import io
 import json
+
+import orjson
 
 from ..models import as_utc
 
@@ -14,9 +21,19 @@ WIDE_SUFFIXES = ("score", "dont_know", "comment", "station")
 
 
 def timestamp(value):
-    """Format a stored time as RFC 3339 UTC with a Z."""
-    value = as_utc(value)
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    """Format a stored time as RFC 3339 UTC with a Z (microseconds only when there are some).
+
+    Takes an aware or naive-UTC datetime, or the UTC text SQLite stores ("2018-06-12 13:05:00.000000"),
+    which is cut and joined rather than parsed: a long export formats millions of them.
+    """
+    if value is None:
+        return None
+    if type(value) is str:
+        fraction = value[19:26]
+        if fraction == ".000000":
+            fraction = ""
+        return f"{value[:10]}T{value[11:19]}{fraction}Z"
+    return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def item_index(definition, language="en"):
@@ -27,20 +44,23 @@ def item_index(definition, language="en"):
 
 def response_cells(response):
     """Return the response-level cells shared by both layouts."""
-    return [response["id"], response["walk"], response["device_id"], response["revision"],
+    return (response["id"], response["walk"], response["device_id"], response["revision"],
             response["checklist"], response["checklist_version"], response["group"],
             response["language"], timestamp(response["started_at"]), timestamp(response["updated_at"]),
-            timestamp(response["received_at"]), response["review_state"]]
+            timestamp(response["received_at"]), response["review_state"])
+
+
+UNKNOWN_ITEM = (None, None)
 
 
 def long_rows(grouped, items):
     """Yield one row per answer (a checklist without answers yields none)."""
     for response, answers in grouped:
         head = response_cells(response)
-        for answer in answers:
-            topic, text = items.get(answer["item"], (None, None))
-            yield head + [topic, answer["item"], text, answer["station"], answer["score"],
-                          int(bool(answer["dont_know"])), answer["comment"], timestamp(answer["answered_at"])]
+        for item, score, dont_know, comment, station, answered_at in answers:
+            topic, text = items.get(item, UNKNOWN_ITEM)
+            yield (*head, topic, item, text, station, score, 1 if dont_know else 0, comment,
+                   timestamp(answered_at))
 
 
 def wide_fields(item_ids):
@@ -50,30 +70,31 @@ def wide_fields(item_ids):
 
 def wide_rows(grouped, item_ids):
     """Yield one row per checklist with every item's score, don't-know flag, comment and station."""
+    blank = (None, None, None, None)
     for response, answers in grouped:
-        by_item = {answer["item"]: answer for answer in answers}
-        row = response_cells(response)
+        by_item = {answer[0]: (answer[1], 1 if answer[2] else 0, answer[3], answer[4]) for answer in answers}
+        row = list(response_cells(response))
         for item in item_ids:
-            answer = by_item.get(item)
-            if answer is None:
-                row += [None, None, None, None]
-            else:
-                row += [answer["score"], int(bool(answer["dont_know"])), answer["comment"], answer["station"]]
+            row.extend(by_item.get(item, blank))
         yield row
 
 
-def csv_chunks(header, rows, rows_per_chunk=200):
-    """Yield CSV text in chunks, a BOM first."""
+def csv_chunks(header, rows, rows_per_chunk=500):
+    """Yield CSV text in chunks, a BOM first: one csv.writer writes every cell (None as empty)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(["" if cell is None else cell for cell in row])
-        if count % rows_per_chunk == 0:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == rows_per_chunk:
+            writer.writerows(batch)
+            batch.clear()
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows(batch)
     yield buffer.getvalue()
 
 
@@ -94,11 +115,18 @@ def response_document(response, answers):
         "started_at": timestamp(response["started_at"]), "updated_at": timestamp(response["updated_at"]),
         "received_at": timestamp(response["received_at"]), "review_state": response["review_state"],
         "answers": [
-            {"item": a["item"], "score": a["score"], "dont_know": bool(a["dont_know"]),
-             "comment": a["comment"], "station": a["station"], "answered_at": timestamp(a["answered_at"])}
-            for a in answers
+            {"item": item, "score": score, "dont_know": bool(dont_know), "comment": comment, "station": station,
+             "answered_at": timestamp(answered_at)}
+            for item, score, dont_know, comment, station, answered_at in answers
         ],
     }
+
+
+def _json(document):
+    try:
+        return orjson.dumps(document).decode()
+    except TypeError:  # text orjson refuses (a lone surrogate): the standard module escapes it
+        return json.dumps(document, ensure_ascii=False)
 
 
 def json_chunks(grouped, head):
@@ -106,5 +134,5 @@ def json_chunks(grouped, head):
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     yield opening + (', ' if head else '') + '"responses": ['
     for index, (response, answers) in enumerate(grouped):
-        yield ("," if index else "") + "\n" + json.dumps(response_document(response, answers), ensure_ascii=False)
+        yield ("," if index else "") + "\n" + _json(response_document(response, answers))
     yield "\n]}\n"

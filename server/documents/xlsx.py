@@ -27,6 +27,7 @@ from ..reports.report import local_text, overall_mean
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31
 CELL_TEXT_LIMIT = 32767
+EXCEL_MAX_ROWS = 1_048_576  # rows a sheet holds in Excel, the header row included
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 FORBIDDEN_IN_SHEET_NAMES = str.maketrans({char: "-" for char in "\\/?*[]:"})
@@ -78,19 +79,24 @@ def _header_cell(sheet, name):
     return cell
 
 
-def write_table(workbook, title, header, rows, widths, formats=None, wrap=()):
+def write_table(workbook, title, header, rows, widths, formats=None, wrap=(), continued=None):
     """Add a sheet: bold frozen header, column widths, an autofilter; return how many rows it got.
 
     `formats` maps a column index to a number format; `wrap` lists the columns whose
-    text wraps. Rows are appended as they come, so `rows` may be a generator.
+    text wraps. Rows are appended as they come, so `rows` may be a generator. Past Excel's
+    limit of EXCEL_MAX_ROWS rows a sheet (header included) the rows continue on sheets
+    "<title> (2)", "<title> (3)" …, each with the header, whose names are added to `continued`.
     """
-    sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([_header_cell(sheet, name) for name in header])
-    formats, count = formats or {}, 0
+    formats, count, part = formats or {}, 0, 1
+    sheet, in_sheet = _table_sheet(workbook, title, header, widths), 0
     for row in rows:
+        if in_sheet == EXCEL_MAX_ROWS - 1:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{in_sheet + 1}"
+            part += 1
+            name = f"{title} ({part})"
+            if continued is not None:
+                continued.append(name)
+            sheet, in_sheet = _table_sheet(workbook, name, header, widths), 0
         cells = [_cell(sheet, value, formats.get(index)) for index, value in enumerate(row)]
         for index in wrap:
             if isinstance(cells[index], str):
@@ -98,8 +104,18 @@ def write_table(workbook, title, header, rows, widths, formats=None, wrap=()):
                 cells[index].alignment = Alignment(wrap_text=True, vertical="top")
         sheet.append(cells)
         count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+        in_sheet += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{in_sheet + 1}"
     return count
+
+
+def _table_sheet(workbook, title, header, widths):
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_header_cell(sheet, name) for name in header])
+    return sheet
 
 
 def _field_width(name):
@@ -114,6 +130,7 @@ def _with_times(header, rows):
     """Turn the RFC 3339 text in the *_at columns of export rows back into times, for Excel."""
     time_columns = [index for index, name in enumerate(header) if name.endswith("_at")]
     for row in rows:
+        row = list(row)
         for index in time_columns:
             if row[index] is not None:
                 row[index] = excel_time(row[index])
@@ -235,18 +252,24 @@ def write_responses_workbook(target, filters, walk_ids=None, language="en"):
     item_ids = checklist.item_ids
     header = wide_fields(item_ids)
     widths = [_field_width(name) for name in header]
+    continued = []
     responses = write_table(workbook, "Responses", header,
-                            _with_times(header, wide_rows(grouped_responses(filters, walk_ids), item_ids)), widths)
+                            _with_times(header, wide_rows(grouped_responses(filters, walk_ids), item_ids)), widths,
+                            continued=continued)
     answers = write_table(workbook, "Answers", LONG_FIELDS,
                           _with_times(LONG_FIELDS, long_rows(grouped_responses(filters, walk_ids),
                                                              item_index(checklist.definition, language))),
-                          [_field_width(name) for name in LONG_FIELDS])
+                          [_field_width(name) for name in LONG_FIELDS], continued=continued)
     report = report_data(filters, walk_ids)
     write_report_sheets(workbook, report, language)
     write_places_sheet(workbook, filters, report, walk_ids, language)
     write_checklist_sheet(workbook, checklist, language)
+    counts = [("Checklists", responses), ("Answers", answers)]
+    if continued:
+        counts.append(("Continued on", f"More rows than Excel's {EXCEL_MAX_ROWS:,} per sheet: the table goes on "
+                                       f"in {', '.join(continued)}, each with the same header."))
     write_about_sheet(workbook, "Checklists received, with the report's tables", checklist, filters,
-                      [("Checklists", responses), ("Answers", answers)], report, language)
+                      counts, report, language)
     workbook.save(target)
 
 

@@ -16,15 +16,8 @@ import orjson
 from ..models import GROUPS
 
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
-MAX_COMMENT = 2000
-MAX_ANSWERS = 500
-MAX_INT = 2**31 - 1  # what an INTEGER column holds on every database
-
-# Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Defined once, in shared_schema/sync-request.schema.json (see server/answer_rules.py).
+from ..answer_rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, SLUG_RE, UUID_RE  # noqa: E402,F401
 # The widest scale the contract allows; each checklist version narrows it (INTEGRA: 1–5 with "don't know").
 CONTRACT_SCALE = (0, 10, True)
 

@@ -2,7 +2,7 @@
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import DateTime, String, exists, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..catalog.audits import find_audit
@@ -201,45 +201,54 @@ RESPONSE_COLUMNS = (
     Response.participant_group.label("group"), Response.participant_language.label("language"),
     Response.started_at, Response.updated_at, Response.received_at, Response.synced_at, Response.review_state,
 )
+# An answer travels as a plain tuple in this order (thousands of dicts would cost more than the rows).
 ANSWER_COLUMNS = (
-    Answer.id.label("answer_id"), Answer.item, Answer.score, Answer.dont_know, Answer.comment,
-    Answer.station_code.label("station"), Answer.answered_at,
+    Answer.item, Answer.score, Answer.dont_know, Answer.comment, Answer.station_code.label("station"),
+    Answer.answered_at,
 )
+ANSWER_FIELDS = tuple(column.key for column in ANSWER_COLUMNS)
 RESPONSE_KEYS = [column.key for column in RESPONSE_COLUMNS]
-ANSWER_KEYS = [column.key for column in ANSWER_COLUMNS][1:]
 
 
-def grouped_responses(filters, walk_ids=None, chunk=1000):
-    """Return an iterator of (response, answers) as plain dicts, one checklist at a time.
+def _as_stored(column):
+    """On SQLite, read a time as the UTC text stored, not parsed: the writers format it faster themselves."""
+    if db.session.get_bind().dialect.name == "sqlite" and isinstance(column.type, DateTime):
+        return type_coerce(column, String).label(column.key)
+    return column
 
+
+def grouped_responses(filters, walk_ids=None, chunk=2000):
+    """Return an iterator of (response, answers), one checklist at a time.
+
+    A response is a dict of RESPONSE_KEYS; its answers are tuples in ANSWER_FIELDS order. Times
+    are aware datetimes, or on SQLite the UTC text as stored ("2018-06-12 13:05:00.000000").
     One streamed query of plain rows (no ORM objects kept), ordered so that each
     checklist's answers come together: memory stays flat however many there are.
     The query is built here, not on the first row, so a bad filter (an unknown walk)
     raises its 404 before a streamed download has sent its status and headers.
     """
     query = (
-        select(*RESPONSE_COLUMNS, *ANSWER_COLUMNS)
+        select(*(_as_stored(column) for column in RESPONSE_COLUMNS + ANSWER_COLUMNS))
         .join(Walk, Response.walk_id == Walk.id)
         .join(Checklist, Response.checklist_id == Checklist.id)
         .outerjoin(Answer, Answer.response_id == Response.id)
         .where(*_conditions(filters, walk_ids))
         .order_by(Walk.slug, Response.started_at, Response.id, Answer.id)
-        .execution_options(yield_per=chunk)
     )
-    return _grouped_rows(query)
+    return _grouped_rows(query, chunk)
 
 
-def _grouped_rows(query):
-    current, answers = None, []
-    for row in db.session.execute(query):
-        mapping = row._mapping
-        if current is None or mapping["id"] != current["id"]:
+def _grouped_rows(query, chunk):
+    width = len(RESPONSE_KEYS)
+    current_id, current, answers = None, None, []
+    # Core rows, streamed in chunks (a server-side cursor on PostgreSQL): no ORM layer per row.
+    for row in db.session.connection().execution_options(yield_per=chunk).execute(query):
+        if row[0] != current_id:
             if current is not None:
                 yield current, answers
-            current = {key: mapping[key] for key in RESPONSE_KEYS}
-            answers = []
-        if mapping["answer_id"] is not None:
-            answers.append({key: mapping[key] for key in ANSWER_KEYS})
+            current_id, current, answers = row[0], dict(zip(RESPONSE_KEYS, row[:width])), []
+        if row[width] is not None:  # a checklist without answers has one row of NULLs
+            answers.append(row[width:])
     if current is not None:
         yield current, answers
 
