@@ -31,10 +31,13 @@ from . import (  # noqa: E402,F401
     errors,
     imports,
     log,
+    personal_data,
     photos,
     report,
+    review,
     status,
     tokens,
+    trail,
     users,
     walks,
 )

@@ -34,7 +34,8 @@ def _chunks(values):
 
 def deleted_ids(ids):
     """Return the subset of these record ids that were deleted on request."""
-    wanted = {value for value in ids if isinstance(value, str) and 0 < len(value) <= 64}
+    # An id no column could hold (too long, or with NUL, which PostgreSQL refuses) was never deleted.
+    wanted = {value for value in ids if isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value}
     found = set()
     for part in _chunks(wanted):
         found.update(db.session.execute(

@@ -65,7 +65,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
     # The trail is append-only: the database itself refuses to change a recorded event.
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute("CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$ BEGIN "
+        op.execute("CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ BEGIN "
                    "RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql")
         op.execute("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
                    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()")
