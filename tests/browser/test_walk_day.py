@@ -175,7 +175,7 @@ def test_share_sheet_gets_the_backup_file_where_the_browser_can_share_files(live
         answer_item(page, "ue1", 1)
         page.get_by_role("button", name="Sync", exact=True).click()
         page.get_by_role("button", name="Send a backup to another phone").click()
-        page.wait_for_function("window.__shared.length === 1")
+        page.wait_for_function("() => window.__shared.length === 1")
         name, kind, text = page.evaluate("window.__shared[0]")
         assert name.startswith("city-audit-backup-") and name.endswith(".json") and kind == "application/json"
         doc = json.loads(text)
