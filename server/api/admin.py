@@ -29,7 +29,7 @@ from .schemas import (
 from ..records.status import walk_status
 from ..records.rules import MAX_INT
 from . import bp
-from .util import json_body
+from .util import definition_body, json_body
 
 
 def admin_walk(walk):
@@ -93,12 +93,7 @@ def admin_show_walk(slug):
 def admin_replace_walk(slug):
     """Replace a walk's titles, checklist and stations from a full definition."""
     walk = find_walk(slug)
-    definition = json_body()
-    if isinstance(definition, dict):
-        definition.setdefault("slug", slug)
-        if definition["slug"] != slug:
-            raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
-                           details={"slug": ["A walk's slug cannot change."]})
+    definition = definition_body(slug, "A walk")
     try:
         save_walk(definition, walk)
     except DefinitionError as error:

@@ -12,7 +12,7 @@ from ..models import Audit
 from ..records.status import walk_status
 from .schemas import audit_schema, audit_status_schema
 from . import bp
-from .util import json_body
+from .util import definition_body, json_body
 
 
 def audit_view(audit, responses=None):
@@ -71,12 +71,7 @@ def admin_show_audit(slug):
 def admin_replace_audit(slug):
     """Replace an audit's titles, city, dates, checklist or state from a full definition."""
     audit = find_audit(slug)
-    definition = json_body()
-    if isinstance(definition, dict):
-        definition.setdefault("slug", slug)
-        if definition["slug"] != slug:
-            raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
-                           details={"slug": ["An audit's slug cannot change."]})
+    definition = definition_body(slug, "An audit")
     return jsonify(audit_view(_save(definition, audit)))
 
 

@@ -58,6 +58,17 @@ def json_body():
     return data
 
 
+def definition_body(slug, noun):
+    """Return the JSON body of a PUT that replaces a definition; its slug, if given, must be the path's."""
+    definition = json_body()
+    if isinstance(definition, dict):
+        definition.setdefault("slug", slug)
+        if definition["slug"] != slug:
+            raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
+                           details={"slug": [f"{noun}'s slug cannot change."]})
+    return definition
+
+
 def int_arg(name, low=1, high=MAX_INT):
     """Return a query argument as an int from low to high, None when absent; 400 when malformed."""
     value = request.args.get(name)
