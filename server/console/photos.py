@@ -3,9 +3,12 @@ from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ..catalog.audits import ordered_audits
 from ..extensions import db
 from ..media.photos import PhotoFilters, find_photo, list_photos
 from ..models import GROUPS, RATINGS
+from ..records.review import DEFAULT_STATES, LABELS as REVIEW_LABELS, STATES as REVIEW_STATES
+from ..records.review import ReviewError, describe_states, parse_states
 from . import bp
 from .access import current_user, signed_in, visible_walks, walk_or_404
 from .filters import group_names
@@ -14,21 +17,40 @@ RATING_LABELS = {"works": "Works well", "needs_change": "Needs change", "none": 
 SHOWN_LABELS = {"true": "Shown in the report", "false": "Hidden"}
 
 
+def _audits(walks):
+    """Return the audits that hold at least one of these walks, newest first."""
+    held = {walk.audit_id for walk in walks}
+    return [audit for audit in ordered_audits() if audit.id in held]
+
+
 def _read_filters(args, walks):
     """Keep only filter values that exist, so a stale link shows everything rather than failing."""
     slugs = {walk.slug for walk in walks}
     value = lambda name, allowed=None: (args.get(name) or None) if (  # noqa: E731
         allowed is None or args.get(name) in allowed) else None
     shown = value("shown", SHOWN_LABELS)
-    return PhotoFilters(walk=value("walk", slugs), station=value("station"), topic=value("topic"),
+    try:
+        review = parse_states([state for state in args.getlist("review") if state.strip()])
+    except ReviewError:
+        review = DEFAULT_STATES
+    return PhotoFilters(audit=value("audit", {audit.slug for audit in _audits(walks)}), walk=value("walk", slugs),
+                        station=value("station"), topic=value("topic"),
                         rating=value("rating", RATING_LABELS), group=value("group", GROUPS),
-                        shown=None if shown is None else shown == "true")
+                        shown=None if shown is None else shown == "true", review=review)
 
 
 def _filter_values(filters):
-    return {"walk": filters.walk or "", "station": filters.station or "", "topic": filters.topic or "",
-            "rating": filters.rating or "", "group": filters.group or "",
+    return {"audit": filters.audit or "", "walk": filters.walk or "", "station": filters.station or "",
+            "topic": filters.topic or "", "rating": filters.rating or "", "group": filters.group or "",
             "shown": "" if filters.shown is None else ("true" if filters.shown else "false")}
+
+
+def _zip_args(values, filters):
+    """Return the query of photos.zip for the gallery's filters (review only when not the default)."""
+    args = {key: value for key, value in values.items() if value}
+    if set(filters.review) != set(DEFAULT_STATES):
+        args["review"] = ",".join(filters.review)
+    return urlencode(args)
 
 
 def _topics(walks):
@@ -44,19 +66,22 @@ def _topics(walks):
 @bp.get("/photos")
 @signed_in()
 def photo_gallery():
-    """Show the photos walkers took, filtered by walk, station, topic, rating, group and whether shown."""
+    """Show the photos walkers took, filtered by audit, walk, station, topic, rating, group, review and whether shown."""
     user = current_user()
     walks = visible_walks(user)
     filters = _read_filters(request.args, walks)
     walk_ids = None if user.role == "admin" else [walk.id for walk in walks]
     photos = list(list_photos(filters, walk_ids))
-    stations = [(s.code, s.title) for walk in walks if not filters.walk or walk.slug == filters.walk
-                for s in walk.stations]
+    chosen = [walk for walk in walks if (not filters.walk or walk.slug == filters.walk)
+              and (not filters.audit or walk.audit.slug == filters.audit)]
+    stations = [(s.code, s.title) for walk in chosen for s in walk.stations]
     values = _filter_values(filters)
     return render_template(
-        "console/photos.html", photos=photos, walks=walks, stations=stations, topics=_topics(walks),
-        values=values, ratings=RATING_LABELS, shown_labels=SHOWN_LABELS, groups=group_names(),
-        zip_href="/api/v1/export/photos.zip?" + urlencode({k: v for k, v in values.items() if v}),
+        "console/photos.html", photos=photos, walks=walks, audits=_audits(walks), stations=stations,
+        topics=_topics(walks), values=values, ratings=RATING_LABELS, shown_labels=SHOWN_LABELS,
+        groups=group_names(), review=list(filters.review), review_text=describe_states(filters.review),
+        review_states=[(state, REVIEW_LABELS[state]) for state in REVIEW_STATES],
+        zip_href="/api/v1/export/photos.zip?" + _zip_args(values, filters),
         back=request.full_path.rstrip("?"),
         stored=sum(p["status"] == "stored" for p in photos))
 
@@ -66,7 +91,8 @@ def photo_gallery():
 def photo_view(slug, photo_id):
     """Show one photo large, with everything known about it."""
     walk = walk_or_404(slug)
-    photo = next((p for p in list_photos(PhotoFilters(walk=walk.slug), [walk.id]) if p["id"] == photo_id), None)
+    photo = next((p for p in list_photos(PhotoFilters(walk=walk.slug, review=REVIEW_STATES), [walk.id])
+                  if p["id"] == photo_id), None)
     if photo is None:
         abort(404, description="There is no such photo on this walk.")
     return render_template("console/photo.html", walk=walk, photo=photo, ratings=RATING_LABELS,
