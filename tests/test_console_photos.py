@@ -147,3 +147,47 @@ def test_photos_filter_by_audit_and_review_in_the_api_gallery_and_zip(admin, see
     assert "prague-2026-photos" in name
     table, _ = zipped("audit=prague-2026&review=all")
     assert refused["id"] in table and ",rejected," in table
+
+
+def test_admin_translates_a_caption_and_the_report_pdf_uses_it(admin, seeded, media, db, admin_headers):
+    """An admin adds a Czech caption translation on the photo's page; the Czech report PDF shows it, English the original."""
+    walk = seeded["prague-7"]
+    photo = sync_and_upload(admin, walk, clean_jpeg(), caption="Steps without a ramp", rating="needs_change")
+    view = f"/admin/walks/prague-7/photos/{photo['id']}"
+    token = csrf_token(admin, view)
+    admin.post(f"{view}/shown", data={"shown": "true", "csrf_token": token})
+    page = page_text(admin.get(view))
+    assert 'name="caption_cs"' in page and 'name="caption_uk"' in page
+    reply = admin.post(f"{view}/captions", data={"caption_cs": " Schody bez rampy ", "caption_uk": "",
+                                                 "csrf_token": token, "back": "/admin/photos?walk=prague-7"})
+    assert reply.status_code == 302
+    assert "translations are saved" in plain(admin.get(reply.headers["Location"]))
+    db.session.expire_all()
+    assert translations_of(db, photo) == {
+        "cs": "Schody bez rampy"}
+    assert ">Schody bez rampy</textarea>" in page_text(admin.get(view))
+
+    def pdf_text(lang):
+        pdf = admin.get(f"/api/v1/export/report.pdf?checklist=integra-city-audit&walk=prague-7&lang={lang}",
+                        headers=admin_headers)
+        return "\n".join(page.get_text_bounded() for _, page in each_pdf_page(pdf.data))
+
+    assert "Schody bez rampy" in pdf_text("cs")
+    english = pdf_text("en")
+    assert "Steps without a ramp" in english and "Schody bez rampy" not in english
+    too_long = admin.post(f"{view}/captions", data={"caption_cs": "x" * 1001, "csrf_token": token},
+                          follow_redirects=True)
+    assert "Not saved" in plain(too_long)
+    db.session.expire_all()
+    assert translations_of(db, photo) == {
+        "cs": "Schody bez rampy"}
+    emptied = admin.post(f"{view}/captions", data={"caption_cs": "", "csrf_token": token})
+    assert emptied.status_code == 302
+    db.session.expire_all()
+    assert translations_of(db, photo) is None
+
+
+def translations_of(db, photo):
+    """Return a stored photo's caption translations."""
+    db.session.expire_all()
+    return db.session.execute(db.select(Photo.caption_translations).where(Photo.id == photo["id"])).scalar_one()

@@ -7,7 +7,7 @@ from ..catalog.audits import find_audit
 from ..documents.photo_zip import photos_zip
 from ..errors import ApiError
 from ..extensions import db
-from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos
+from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos, set_caption_translations
 from ..models import GROUPS, RATINGS
 from ..records.review import ReviewError, parse_states
 from ..reports.queries import find_walk
@@ -86,8 +86,7 @@ def admin_patch_photo(slug, photo_id):
     if "shown" in data:
         photo.shown = data["shown"]
     if "caption_translations" in data:
-        photo.caption_translations = {lang: text.strip() for lang, text in data["caption_translations"].items()
-                                      if text and text.strip()} or None
+        set_caption_translations(photo, data["caption_translations"])
     db.session.commit()
     return jsonify({"id": photo.id, "shown": photo.shown, "caption_translations": photo.caption_translations or {}})
 

@@ -5,13 +5,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..catalog.audits import ordered_audits
 from ..extensions import db
-from ..media.photos import PhotoFilters, find_photo, list_photos
+from ..media.photos import PhotoFilters, find_photo, list_photos, set_caption_translations
+from ..records.photos import MAX_CAPTION
 from ..models import GROUPS, RATINGS
 from ..records.review import DEFAULT_STATES, LABELS as REVIEW_LABELS, STATES as REVIEW_STATES
 from ..records.review import ReviewError, describe_states, parse_states
 from . import bp
 from .access import current_user, signed_in, visible_walks, walk_or_404
 from .filters import group_names
+from .formatting import LANGUAGE_NAMES
+from .forms import form_languages
 
 RATING_LABELS = {"works": "Works well", "needs_change": "Needs change", "none": "Not rated"}
 SHOWN_LABELS = {"true": "Shown in the report", "false": "Hidden"}
@@ -97,7 +100,41 @@ def photo_view(slug, photo_id):
         abort(404, description="There is no such photo on this walk.")
     return render_template("console/photo.html", walk=walk, photo=photo, ratings=RATING_LABELS,
                            groups=group_names(), topics=_topics([walk]),
+                           caption_languages=_caption_languages(walk, photo["caption_translations"]), max_caption=MAX_CAPTION,
                            back=_safe_back(request.args.get("back")))
+
+
+def _caption_languages(walk, translations):
+    """Return the languages a caption can be translated into: the checklist's, then any already translated."""
+    from ..catalog.definitions import get_checklist
+    languages = form_languages(get_checklist(walk.checklist_slug, walk.checklist_version).definition)
+    return languages + sorted(set(translations or {}) - set(languages))
+
+
+@bp.post("/walks/<slug>/photos/<photo_id>/captions")
+@signed_in("admin")
+def photo_set_captions(slug, photo_id):
+    """Save a photo's caption translations, one per language; an emptied field drops that language."""
+    walk = walk_or_404(slug)
+    photo = find_photo(walk.id, photo_id)
+    if photo is None:
+        abort(404, description="There is no such photo on this walk.")
+    prefix, allowed = "caption_", _caption_languages(walk, photo.caption_translations)
+    translations = {name[len(prefix):]: value for name, value in request.form.items()
+                    if name.startswith(prefix) and name[len(prefix):] in allowed}
+    too_long = [LANGUAGE_NAMES.get(language, language) for language, text in translations.items()
+                if len(text.strip()) > MAX_CAPTION or "\x00" in text]
+    if too_long:
+        flash(f"Not saved: the {', '.join(too_long)} caption is longer than {MAX_CAPTION} characters "
+              "or holds a NUL character.", "error")
+    else:
+        kept = {language: text for language, text in (photo.caption_translations or {}).items()
+                if language not in translations}
+        set_caption_translations(photo, {**kept, **translations})
+        db.session.commit()
+        flash("The caption translations are saved; the report uses them in its language.")
+    return redirect(url_for("console.photo_view", slug=slug, photo_id=photo_id,
+                            back=_safe_back(request.form.get("back"))))
 
 
 def _safe_back(target):

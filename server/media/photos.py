@@ -94,6 +94,15 @@ def find_photo(walk_id, photo_id):
                               .order_by(Photo.response_id).limit(1)).scalar_one_or_none()
 
 
+def set_caption_translations(photo, translations):
+    """Replace a photo's caption translations ({language: text}); empty texts drop that language.
+
+    The caller has checked the language codes and lengths (the API's schema, the console's form).
+    """
+    photo.caption_translations = {language: text.strip() for language, text in sorted(translations.items())
+                                  if text and text.strip()} or None
+
+
 def file_chunks(sha256, thumbnail=False):
     """Yield a stored file's bytes (or its thumbnail's)."""
     storage = media_storage()
