@@ -191,3 +191,12 @@ def translations_of(db, photo):
     """Return a stored photo's caption translations."""
     db.session.expire_all()
     return db.session.execute(db.select(Photo.caption_translations).where(Photo.id == photo["id"])).scalar_one()
+
+
+def test_api_patch_sets_caption_translations(admin, seeded, media, admin_headers, db):
+    """PATCH on a photo stores trimmed caption translations and drops emptied ones."""
+    photo = sync_and_upload(admin, seeded["prague-7"], clean_jpeg(), caption="Steps")
+    url = f"/api/v1/admin/walks/prague-7/photos/{photo['id']}"
+    reply = admin.patch(url, json={"caption_translations": {"uk": " Сходи ", "cs": ""}}, headers=admin_headers)
+    assert reply.status_code == 200 and reply.get_json()["caption_translations"] == {"uk": "Сходи"}
+    assert translations_of(db, photo) == {"uk": "Сходи"}
