@@ -283,6 +283,9 @@ def content_hash(record):
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+FOREIGN_ID_MESSAGE = "This checklist id cannot be used on this walk; the phone must give the checklist a new id."
+
+
 @dataclass
 class Stored:
     """What the server holds for a record id."""
@@ -297,7 +300,8 @@ def classify(record, digest, stored, walk_id):
     if stored is None:
         return ACCEPTED, None
     if stored.walk_id != walk_id:
-        return REJECTED, {"id": ["This checklist id already belongs to another walk."]}
+        # Nothing about the other walk's record (not its revision, not which walk) goes back to this phone.
+        return REJECTED, {"id": [FOREIGN_ID_MESSAGE]}
     if record["revision"] > stored.revision:
         return ACCEPTED, None
     if record["revision"] < stored.revision:
