@@ -94,7 +94,10 @@ def _query(name, description):
 def _photo_filters():
     return [_query("station", "Station code"), _query("topic", "Topic id"),
             _query("rating", "works, needs_change or none"), _query("group", "Participant group"),
-            _query("shown", "true: shown in the report; false: hidden")]
+            _query("shown", "true: shown in the report; false: hidden"),
+            _query("audit", "Audit slug: the photos of its walks"),
+            _query("review", "Review states of the photos' checklists, separated by commas, or all "
+                             "(default: every state but rejected)")]
 
 
 def _media_put(limits, slug):

@@ -486,8 +486,10 @@ class WalkTallySchema(Schema):
 
 class AdminPhotoSchema(Schema):
     id = fields.Str()
+    audit = fields.Str()
     walk = fields.Str()
     response = fields.Str(metadata={"description": "The checklist the photo came with."})
+    review = fields.Str(metadata={"description": "The review state of that checklist."})
     station = fields.Str(allow_none=True)
     topic = fields.Str(allow_none=True)
     item = fields.Str(allow_none=True)

@@ -7,7 +7,7 @@ from zipstream import ZIP_STORED, ZipStream
 from ..media.images import extension
 from .exports import BOM, timestamp
 
-CSV_FIELDS = ["photo_id", "walk", "response_id", "station", "topic", "item", "caption", "rating", "taken_at",
+CSV_FIELDS = ["photo_id", "audit", "walk", "response_id", "review", "station", "topic", "item", "caption", "rating", "taken_at",
               "group", "language", "status", "shown", "width", "height", "bytes", "sha256", "content_type",
               "file", "voice_file", "voice_duration_s"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,7 +36,7 @@ def _csv_text(rows):
     writer.writerow(CSV_FIELDS)
     for photo, image, voice in rows:
         writer.writerow([_cell(value) for value in (
-            photo["id"], photo["walk"], photo["response"], photo["station"], photo["topic"], photo["item"],
+            photo["id"], photo["audit"], photo["walk"], photo["response"], photo["review"], photo["station"], photo["topic"], photo["item"],
             photo["caption"], photo["rating"], timestamp(photo["taken_at"]), photo["group"], photo["language"],
             photo["status"], int(photo["shown"]), photo["width"], photo["height"], photo["bytes"],
             photo["sha256"], photo["content_type"], image, voice, photo["voice_duration_s"])])
