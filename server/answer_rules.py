@@ -56,6 +56,7 @@ class AnswerRule(NamedTuple):
 # `when` (answered_at read as a date-time, None when absent or unreadable), and the checklist version's
 # `items` (None when the version is unknown: that is reported once, on the record), the `seen` items,
 # its scale's `low`, `high` and `dont_know_offered`, the walk's `stations` and the `walk` slug.
+# Messages quote `item` and `station` as sent, cut short.
 ANSWER_NAMES = ("item", "score", "dont_know", "comment", "station", "answered_at", "when",
                 "items", "seen", "low", "high", "dont_know_offered", "stations", "walk")
 
@@ -63,8 +64,8 @@ ANSWER_NAMES = ("item", "score", "dont_know", "comment", "station", "answered_at
 # may rely on the earlier tests of its own field (and on nothing else).
 ANSWER_RULES = (
     AnswerRule("item", "type(item) is str and item != ''", "Required: the item's id."),
-    AnswerRule("item", "items is None or item in items", "Unknown item {item!r} in this checklist version."),
-    AnswerRule("item", "item not in seen", "Item {item!r} is answered twice in this checklist."),
+    AnswerRule("item", "items is None or item in items", "Unknown item {item} in this checklist version."),
+    AnswerRule("item", "item not in seen", "Item {item} is answered twice in this checklist."),
     AnswerRule("score", "score is not MISSING", "Required: a score from {low} to {high}, or null."),
     AnswerRule("score", "score is None or (type(score) is int and low <= score <= high)",
                "Must be a whole number from {low} to {high}, or null."),
@@ -75,7 +76,7 @@ ANSWER_RULES = (
     AnswerRule("comment", "comment is None or type(comment) is str", "Must be text or null."),
     AnswerRule("comment", f"comment is None or len(comment) <= {MAX_COMMENT}", f"At most {MAX_COMMENT} characters."),
     AnswerRule("station", "station is None or (type(station) is str and station in stations)",
-               "Unknown station {station!r} on walk '{walk}'."),
+               "Unknown station {station} on walk '{walk}'."),
     AnswerRule("answered_at", "answered_at is None or when is not None",
                "Must be an RFC 3339 date-time with its offset, or left out."),
 )
@@ -90,10 +91,21 @@ answer_is_valid = _compile(" and ".join(f"({rule.test})" for rule in ANSWER_RULE
 _checks = tuple((rule, _compile(rule.test)) for rule in ANSWER_RULES)
 
 
+def shown(value, limit=40):
+    """Quote a value a phone sent for an error message, cut short: a reason never outweighs the record."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def answer_errors(*values):
-    """Return {field: message} for the rules an answer fails (the values in ANSWER_NAMES order)."""
+    """Return {field: message} for the rules an answer fails (the values in ANSWER_NAMES order).
+
+    In the messages, the item and station are quoted as sent, cut short (see shown()).
+    """
     failed = {}
+    names = dict(zip(ANSWER_NAMES, values))
+    quoted = {**names, "item": shown(names["item"]), "station": shown(names["station"])}
     for rule, check in _checks:
         if rule.field not in failed and not check(*values):
-            failed[rule.field] = rule.message.format(**dict(zip(ANSWER_NAMES, values)))
+            failed[rule.field] = rule.message.format(**quoted)
     return failed

@@ -94,7 +94,10 @@ def _query(name, description):
 def _photo_filters():
     return [_query("station", "Station code"), _query("topic", "Topic id"),
             _query("rating", "works, needs_change or none"), _query("group", "Participant group"),
-            _query("shown", "true: shown in the report; false: hidden")]
+            _query("shown", "true: shown in the report; false: hidden"),
+            _query("audit", "Audit slug: the photos of its walks"),
+            _query("review", "Review states of the photos' checklists, separated by commas, or all "
+                             "(default: every state but rejected)")]
 
 
 def _media_put(limits, slug):
@@ -122,7 +125,7 @@ def build_spec(limits):
     spec.components.security_scheme("walkKey", {"type": "apiKey", "in": "header", "name": "X-Walk-Key"})
     for name in ("Error", "Station", "Checklist", "Walk", "AdminWalk", "SyncRequest", "SyncReply", "Report",
                  "Token", "TokenRequest", "WalkStatus", "WalkPatch", "PhotoList", "PhotoPatch",
-                 "Audit", "AuditStatus", "Compare", "WalkTally"):
+                 "Audit", "AuditStatus", "Compare", "WalkTally", "WalkCode", "WalkKey"):
         if name not in spec.components.schemas:  # nested schemas register themselves
             spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     slug, code = _path_param("slug", "Walk or checklist slug"), _path_param("code", "Station code")
@@ -151,6 +154,10 @@ def build_spec(limits):
         "/walks/{slug}/sync": {"post": _op(
             "Deliver a batch of checklists from one device", "200", "SyncReply", body="SyncRequest",
             params=[slug], auth="walkKey", errors=("400", "401", "403", "404", "413", "415", "429", "503"))},
+        "/walks/{slug}/key": {"post": _op(
+            "Exchange the walk code printed under the QR codes for the walk key (a wrong or replaced code is 403, "
+            "and failed tries are rate-limited like wrong keys)", "200", "WalkKey", body="WalkCode",
+            params=[slug], errors=("400", "403", "404", "429"))},
         "/walks/{slug}/tally": {"get": _op(
             "How many checklists the walk's group has sent so far, in all and per station", "200", "WalkTally",
             params=[slug], auth="walkKey", errors=("401", "403", "404"))},

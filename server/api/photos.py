@@ -3,11 +3,13 @@ from flask import Response as FlaskResponse
 from flask import jsonify, request, stream_with_context, url_for
 
 from ..access.auth import current_principal, require, require_walk_access
+from ..catalog.audits import find_audit
 from ..documents.photo_zip import photos_zip
 from ..errors import ApiError
 from ..extensions import db
-from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos
+from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos, set_caption_translations
 from ..models import GROUPS, RATINGS
+from ..records.review import ReviewError, parse_states
 from ..reports.queries import find_walk
 from . import bp
 from ..documents.names import download_name
@@ -17,7 +19,7 @@ from .util import json_body
 
 
 def photo_filters(args, walk=None):
-    """Parse gallery filters from query arguments (400 on unknown values)."""
+    """Parse gallery filters from query arguments (400 on unknown values, 404 on an unknown audit)."""
     rating, group, shown = args.get("rating") or None, args.get("group") or None, args.get("shown") or None
     if rating is not None and rating not in (*RATINGS, "none"):
         raise ApiError(400, "rating must be works, needs_change or none.", code="invalid",
@@ -27,7 +29,14 @@ def photo_filters(args, walk=None):
                        details={"group": [f"Must be one of {', '.join(GROUPS)}."]})
     if shown not in (None, "true", "false"):
         raise ApiError(400, "shown must be true or false.", code="invalid", details={"shown": ["true or false."]})
-    return PhotoFilters(walk=walk or args.get("walk") or None, station=args.get("station") or None,
+    try:
+        review = parse_states(args.getlist("review"))
+    except ReviewError as error:
+        raise ApiError(400, str(error), code="invalid", details={"review": [str(error)]}) from error
+    audit = args.get("audit") or None
+    if audit is not None:
+        find_audit(audit)
+    return PhotoFilters(audit=audit, review=review, walk=walk or args.get("walk") or None, station=args.get("station") or None,
                         topic=args.get("topic") or None, rating=rating, group=group,
                         shown=None if shown is None else shown == "true")
 
@@ -59,7 +68,8 @@ def admin_walk_photos(slug):
 @bp.get("/admin/photos")
 @require("admin", "facilitator")
 def admin_all_photos():
-    """List the photos of every walk the caller may see (filter with walk=, station=, topic=, rating=, group=)."""
+    """List the photos of every walk the caller may see (filter with audit=, walk=, station=, topic=, rating=,
+    group=, shown=, review=)."""
     photos = list_photos(photo_filters(request.args), _visible_walk_ids())
     return jsonify(photo_list_schema.dump({"photos": [with_urls(p) for p in photos]}))
 
@@ -76,8 +86,7 @@ def admin_patch_photo(slug, photo_id):
     if "shown" in data:
         photo.shown = data["shown"]
     if "caption_translations" in data:
-        photo.caption_translations = {lang: text.strip() for lang, text in data["caption_translations"].items()
-                                      if text and text.strip()} or None
+        set_caption_translations(photo, data["caption_translations"])
     db.session.commit()
     return jsonify({"id": photo.id, "shown": photo.shown, "caption_translations": photo.caption_translations or {}})
 

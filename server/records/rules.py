@@ -19,6 +19,7 @@ ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "reject
 # Defined once, in shared_schema/sync-request.schema.json (see server/answer_rules.py).
 from ..answer_rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, SLUG_RE, UUID_RE  # noqa: E402,F401
 from ..answer_rules import MISSING, answer_errors, answer_is_valid  # noqa: E402
+from ..answer_rules import shown as _shown  # noqa: E402
 # The widest scale the contract allows; each checklist version narrows it (INTEGRA: 1–5 with "don't know").
 CONTRACT_SCALE = (0, 10, True)
 
@@ -128,7 +129,7 @@ def validate_record(raw, context):
     if not isinstance(checklist, str) or not checklist:
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
-        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not {checklist!r}.")
+        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not {_shown(checklist)}.")
     if not _is_int(version) or not 1 <= version <= MAX_INT:
         fail("checklist_version", f"Required: the checklist version, a whole number from 1 to {MAX_INT}.")
     elif checklist == context.checklist_slug:
@@ -230,6 +231,9 @@ def content_hash(record):
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+FOREIGN_ID_MESSAGE = "This checklist id cannot be used on this walk; the phone must give the checklist a new id."
+
+
 @dataclass
 class Stored:
     """What the server holds for a record id."""
@@ -244,7 +248,8 @@ def classify(record, digest, stored, walk_id):
     if stored is None:
         return ACCEPTED, None
     if stored.walk_id != walk_id:
-        return REJECTED, {"id": ["This checklist id already belongs to another walk."]}
+        # Nothing about the other walk's record (not its revision, not which walk) goes back to this phone.
+        return REJECTED, {"id": [FOREIGN_ID_MESSAGE]}
     if record["revision"] > stored.revision:
         return ACCEPTED, None
     if record["revision"] < stored.revision:
