@@ -8,8 +8,9 @@ from ..records.status import walk_tally
 from ..extensions import db
 from ..models import Walk
 from ..reports.queries import find_walk
-from .schemas import walk_schema, walk_tally_schema
+from .schemas import PublicWalkSchema, WalkListSchema, WalkTallySchema, walk_schema, walk_tally_schema
 from . import bp
+from .declare import declare
 
 
 def public_walk(walk):
@@ -22,6 +23,7 @@ def public_walk(walk):
 
 
 @bp.get("/walks")
+@declare(reply=WalkListSchema)
 def list_walks():
     """List the walks with their titles and station counts."""
     walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars()
@@ -32,12 +34,14 @@ def list_walks():
 
 
 @bp.get("/walks/<slug>")
+@declare(reply=PublicWalkSchema)
 def show_walk(slug):
     """Return a walk with its stations in order."""
     return jsonify(public_walk(find_walk(slug)))
 
 
 @bp.get("/walks/<slug>/tally")
+@declare(reply=WalkTallySchema, auth="walkKey")
 def walk_tally_view(slug):
     """Return how many checklists the walk's group has sent so far, in all and per station (needs the walk key)."""
     walk = find_walk(slug)

@@ -4,7 +4,7 @@ A record is one participant's checklist for a walk. Its device made the id; the
 revision rises each time the participant edits it after a sync. Validation here is
 hand-written rather than marshmallow because a batch carries thousands of answers;
 tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
-shared_schema/ and the marshmallow schemas in server/api/schemas.py.
+shared_schema/, which the API description embeds as they are.
 """
 import hashlib
 import re
