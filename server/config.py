@@ -36,7 +36,8 @@ def from_environment(instance_path):
         # A café network full of phones shares one address: be generous with sync.
         "SYNC_RATE_LIMIT": env.get("SYNC_RATE_LIMIT", "240/minute"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600/minute"),
-        # Failed key or token checks per address; guessing keys stays slow.
+        # Refused API requests per address (failed key or token checks, malformed or oversized bodies):
+        # guessing keys stays slow, and refused bodies cannot fill the log.
         "AUTH_FAILURE_RATE_LIMIT": env.get("AUTH_FAILURE_RATE_LIMIT", "60/minute"),
         # Failed console sign-ins per account, from any address (each address is held to 10 a minute too).
         "SIGN_IN_ACCOUNT_LIMIT": env.get("SIGN_IN_ACCOUNT_LIMIT", "10 per 15 minutes"),

@@ -101,6 +101,26 @@ def new_walk_key(length=16):
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(length))
 
 
+# A walk code is read aloud and typed on a phone: capitals and digits, none easily confused (no 0/O, 1/I).
+WALK_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+WALK_CODE_LENGTH = 8
+
+
+def new_walk_code():
+    """Return a fresh walk code: 8 characters (40 bits), guessed only at the rate failed key checks allow."""
+    return "".join(secrets.choice(WALK_CODE_ALPHABET) for _ in range(WALK_CODE_LENGTH))
+
+
+def normalise_walk_code(typed):
+    """Reduce a typed walk code to its characters: "abcd-efgh", "ABCD EFGH" and "ABCDEFGH" are the same code."""
+    return "".join(ch for ch in str(typed or "").upper() if ch.isascii() and ch.isalnum())
+
+
+def format_walk_code(code):
+    """Print a walk code in two groups of four, easier to read aloud ("ABCD-EFGH")."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == WALK_CODE_LENGTH else code
+
+
 class Walk(db.Model):
     """A city walk: an ordered set of stations, all answered with one checklist."""
 
@@ -114,6 +134,8 @@ class Walk(db.Model):
     checklist_slug = db.Column(db.String(64), nullable=False)
     checklist_version = db.Column(db.Integer, nullable=False)
     key = db.Column(db.String(64), nullable=False, default=new_walk_key)
+    # Printed under the QR codes; a phone that opened the walk by a typed station code exchanges it for the key.
+    code = db.Column(db.String(16), nullable=False, default=new_walk_code)
     # Keys replaced by a rotation: a device holding one is told its codes were replaced.
     old_keys = db.Column(db.JSON, nullable=False, default=list)
     closed = db.Column(db.Boolean, nullable=False, default=False)
@@ -139,10 +161,20 @@ class Walk(db.Model):
         candidate = (candidate or "").encode()
         return any(hmac.compare_digest(old.encode(), candidate) for old in self.old_keys or [])
 
+    def code_matches(self, typed):
+        """Compare a typed walk code with the current one in constant time, ignoring case, spaces and dashes."""
+        return hmac.compare_digest(self.code.encode(), normalise_walk_code(typed).encode())
+
+    @property
+    def printed_code(self):
+        """Return the walk code as printed under the QR codes ("ABCD-EFGH")."""
+        return format_walk_code(self.code)
+
     def rotate_key(self):
-        """Replace the key; printed codes carrying the old one stop working."""
+        """Replace the key and the walk code; printed codes carrying the old ones stop working."""
         self.old_keys = [*(self.old_keys or []), self.key][-20:]
         self.key = new_walk_key()
+        self.code = new_walk_code()
 
     def station(self, code):
         """Return the station with this code (case-insensitive), or None."""

@@ -1,10 +1,11 @@
 """Every API error comes as the JSON envelope with the right status, and nothing good is lost."""
 import gzip
+import io
 import json
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from server.catalog.definitions import shared_definitions
 from server.extensions import db, limiter
@@ -74,8 +75,8 @@ def test_missing_walk_key_is_401_and_wrong_key_is_403(client, seeded):
     envelope(post_sync(client, walk, [record], key="guess"), 403, "wrong_walk_key")
 
 
-def test_replaced_key_is_403_with_advice_and_the_records_are_kept(client, db, seeded):
-    """A phone holding codes from before a key rotation is told so, and its checklists are logged."""
+def test_replaced_key_is_403_with_advice(client, db, seeded):
+    """A phone holding codes from before a key rotation is told so; with the new key its checklist arrives."""
     walk = seeded["centre"]
     old_key = walk.key
     walk.rotate_key()
@@ -83,9 +84,86 @@ def test_replaced_key_is_403_with_advice_and_the_records_are_kept(client, db, se
     record = make_record([make_answer("vs1", 3)])
     error = envelope(post_sync(client, walk, [record], key=old_key), 403, "walk_key_replaced")
     assert "replaced" in error["message"] and "facilitator" in error["message"]
-    entry = db.session.execute(select(SyncLogEntry)).scalar_one()
-    assert entry.outcome == "rejected" and json.loads(entry.payload)["id"] == record["id"]
     assert post_sync(client, walk, [record]).json["results"][0]["status"] == "accepted"
+
+
+class WatchedBody(io.BytesIO):
+    """A request body that remembers whether the server read any of it."""
+
+    touched = False
+
+    def read(self, size=-1):
+        self.touched = True
+        return super().read(size)
+
+    def readinto(self, buffer):
+        self.touched = True
+        return super().readinto(buffer)
+
+    def readline(self, size=-1):
+        self.touched = True
+        return super().readline(size)
+
+
+def stored_bytes(db):
+    """Return the size of the database (SQLite) or of the sync log table with its TOAST (PostgreSQL)."""
+    if db.engine.dialect.name == "sqlite":
+        return db.session.execute(text("PRAGMA page_count")).scalar()
+    return db.session.execute(text("SELECT pg_total_relation_size('sync_log')")).scalar()
+
+
+MiB = 1024 * 1024
+
+
+@pytest.mark.parametrize("case", ["replaced key", "wrong key", "declared too large"])
+def test_refused_sync_body_is_neither_read_nor_stored(_schema, case):
+    """A 1 MiB sync refused for its key or declared size is answered before its body is read; nothing is stored."""
+    with seeded_app(_schema, SYNC_MAX_BYTES=MiB // 2 if case == "declared too large" else 8 * MiB) as (app, walks):
+        walk = walks["centre"]
+        key = walk.key
+        if case == "replaced key":
+            walk.rotate_key()
+            db.session.commit()
+        elif case == "wrong key":
+            key = "not-the-key"
+        records = [make_record([make_answer("vs1", 3, comment="x" * 1900)]) for _ in range(540)]
+        data = json.dumps({"device_id": str(uuid.uuid4()), "responses": records}).encode()
+        assert len(data) > MiB
+        size_before = stored_bytes(db)
+        db.session.commit()
+        body = WatchedBody(data)
+        reply = app.test_client().post(
+            f"/api/v1/walks/{walk.slug}/sync", input_stream=body, content_length=len(data),
+            headers={"X-Walk-Key": key, "Content-Type": "application/json"})
+        assert reply.status_code == (413 if case == "declared too large" else 403)
+        assert not body.touched
+        assert db.session.execute(select(func.count()).select_from(SyncLogEntry)).scalar() == 0
+        assert stored_bytes(db) == size_before
+
+
+def test_refused_requests_count_towards_the_rate_limit(_schema):
+    """Malformed bodies from one address are cut off with a 429, and the log stops growing."""
+    with seeded_app(_schema, RATELIMIT_ENABLED=True, AUTH_FAILURE_RATE_LIMIT="5/minute",
+                    RATELIMIT_STORAGE_URI="memory://") as (app, walks):
+        walk = walks["centre"]
+        limiter.reset()
+        client = app.test_client()
+        codes = [sync_raw(client, walk, b'{"device_id": "x", "responses": [').status_code for _ in range(8)]
+        assert codes == [400] * 5 + [429] * 3
+        assert db.session.execute(select(func.count()).select_from(SyncLogEntry)).scalar() == 5
+        limiter.reset()
+
+
+def test_the_log_keeps_no_more_than_the_record_sent(client, db, seeded):
+    """A record full of long unknown values is logged once: its reasons quote the values cut short."""
+    answers = [make_answer(f"{i}" + "x" * 20_000, 3, station="y" * 20_000) for i in range(40)]
+    record = {**make_record(), "checklist": "z" * 20_000, "answers": answers}
+    body = json.dumps({"device_id": str(uuid.uuid4()), "responses": [record]})
+    reply = sync_raw(client, seeded["centre"], body)
+    assert reply.json["results"][0]["status"] == "rejected"
+    entry = db.session.execute(select(SyncLogEntry)).scalar_one()
+    assert len(entry.payload) + len(json.dumps(entry.errors)) < len(body) * 1.05
+    assert len(reply.data) < 20_000
 
 
 def test_closed_walk_refuses_sync_and_keeps_the_records(client, db, seeded):

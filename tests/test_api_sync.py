@@ -124,7 +124,18 @@ def test_record_of_another_walk_cannot_be_taken_over(client, db, seeded):
     post_sync(client, seeded["libus"], [record])
     moved = {**record, "revision": 2}
     result = post_sync(client, seeded["centre"], [moved]).json["results"][0]
-    assert result["status"] == "rejected" and "another walk" in result["errors"]["id"][0]
+    assert result["status"] == "rejected" and result["errors"]["id"] == [
+        "This checklist id cannot be used on this walk; the phone must give the checklist a new id."]
+
+
+def test_rejection_never_reveals_another_walks_record(client, db, seeded):
+    """Refusing an id held by another walk tells nothing of that walk's record, not even its revision."""
+    record = make_record([make_answer("vs1", 3)], revision=7)
+    post_sync(client, seeded["libus"], [record])
+    for revision in (1, 7, 8):
+        result = post_sync(client, seeded["centre"], [{**record, "revision": revision}]).json["results"][0]
+        assert result["status"] == "rejected" and "revision" not in result
+        assert "7" not in json.dumps(result["errors"]) and "walk '" not in json.dumps(result["errors"])
 
 
 def test_same_id_twice_in_one_batch_keeps_the_higher_revision(client, db, seeded):

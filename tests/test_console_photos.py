@@ -94,3 +94,109 @@ def test_load_example_adds_synthetic_photos(runner, admin, seeded, admin_headers
     assert "26 duplicate" in again.output and "0 stored now" in again.output
     archive = zipfile.ZipFile(io.BytesIO(admin.get("/api/v1/export/photos.zip", headers=admin_headers).data))
     assert len([n for n in archive.namelist() if n.endswith(".jpg")]) == 32
+
+
+def test_photos_filter_by_audit_and_review_in_the_api_gallery_and_zip(admin, seeded, media, admin_headers):
+    """audit= and review= pick the same photos in the API, the gallery and photos.zip; rejected ones stay out unless asked."""
+    from tests.test_audits import PRAGUE_2026, holesovice_walk, stored
+    assert admin.post("/api/v1/admin/audits", json=PRAGUE_2026, headers=admin_headers).status_code == 201
+    assert admin.post("/api/v1/admin/walks", json=holesovice_walk(), headers=admin_headers).status_code == 201
+    old = sync_and_upload(admin, seeded["prague-7"], clean_jpeg(), caption="Old bench 2018")
+    new = sync_and_upload(admin, stored("holesovice-2026"), clean_jpeg(color=(5, 5, 5)), station="H26-1",
+                          caption="New bench 2026")
+    refused = photo_meta(clean_jpeg(color=(7, 7, 7)), caption="Blurred faces 2026", station="H26-1")
+    record = {**make_record(), "photos": [refused]}
+    post_sync(admin, stored("holesovice-2026"), [record])
+    assert admin.post(f"/api/v1/admin/responses/{record['id']}/review", json={"state": "rejected"},
+                      headers=admin_headers).status_code == 200
+
+    def listed(query):
+        reply = admin.get(f"/api/v1/admin/photos?{query}", headers=admin_headers)
+        assert reply.status_code == 200, reply.get_json()
+        return {photo["caption"]: photo for photo in reply.get_json()["photos"]}
+
+    assert set(listed("")) == {"Old bench 2018", "New bench 2026"}
+    assert set(listed("audit=prague-2026")) == {"New bench 2026"}
+    assert set(listed("audit=prague-2018")) == {"Old bench 2018"}
+    assert set(listed("audit=prague-2026&review=all")) == {"New bench 2026", "Blurred faces 2026"}
+    assert set(listed("review=rejected")) == {"Blurred faces 2026"}
+    assert listed("review=rejected")["Blurred faces 2026"]["review"] == "rejected"
+    assert listed("")["New bench 2026"]["audit"] == "prague-2026"
+    walk_list = admin.get("/api/v1/admin/walks/holesovice-2026/photos?review=received,rejected",
+                          headers=admin_headers).get_json()["photos"]
+    assert {photo["caption"] for photo in walk_list} == {"New bench 2026", "Blurred faces 2026"}
+    assert admin.get("/api/v1/admin/photos?review=lost", headers=admin_headers).status_code == 400
+    assert admin.get("/api/v1/admin/photos?audit=nowhere", headers=admin_headers).status_code == 404
+
+    gallery = plain(admin.get("/admin/photos?audit=prague-2026"))
+    assert "New bench 2026" in gallery and "Old bench 2018" not in gallery and "Blurred faces" not in gallery
+    assert "Review: all checklists except rejected ones." in gallery
+    every = plain(admin.get("/admin/photos?audit=prague-2026&review=received&review=rejected"))
+    assert "Blurred faces 2026" in every and "checklist rejected" in every
+    zip_href = re.search(r'href="(/api/v1/export/photos\.zip[^"]*)"', page_text(
+        admin.get("/admin/photos?audit=prague-2026&review=rejected"))).group(1)
+    assert "audit=prague-2026" in zip_href and "review=rejected" in zip_href
+
+    def zipped(query):
+        reply = admin.get(f"/api/v1/export/photos.zip?{query}", headers=admin_headers)
+        archive = zipfile.ZipFile(io.BytesIO(reply.data))
+        return archive.read("photos.csv").decode("utf-8-sig"), reply.headers["Content-Disposition"]
+
+    table, name = zipped("audit=prague-2026")
+    assert new["id"] in table and old["id"] not in table and refused["id"] not in table
+    assert "prague-2026-photos" in name
+    table, _ = zipped("audit=prague-2026&review=all")
+    assert refused["id"] in table and ",rejected," in table
+
+
+def test_admin_translates_a_caption_and_the_report_pdf_uses_it(admin, seeded, media, db, admin_headers):
+    """An admin adds a Czech caption translation on the photo's page; the Czech report PDF shows it, English the original."""
+    walk = seeded["prague-7"]
+    photo = sync_and_upload(admin, walk, clean_jpeg(), caption="Steps without a ramp", rating="needs_change")
+    view = f"/admin/walks/prague-7/photos/{photo['id']}"
+    token = csrf_token(admin, view)
+    admin.post(f"{view}/shown", data={"shown": "true", "csrf_token": token})
+    page = page_text(admin.get(view))
+    assert 'name="caption_cs"' in page and 'name="caption_uk"' in page
+    reply = admin.post(f"{view}/captions", data={"caption_cs": " Schody bez rampy ", "caption_uk": "",
+                                                 "csrf_token": token, "back": "/admin/photos?walk=prague-7"})
+    assert reply.status_code == 302
+    assert "translations are saved" in plain(admin.get(reply.headers["Location"]))
+    db.session.expire_all()
+    assert translations_of(db, photo) == {
+        "cs": "Schody bez rampy"}
+    assert ">Schody bez rampy</textarea>" in page_text(admin.get(view))
+
+    def pdf_text(lang):
+        pdf = admin.get(f"/api/v1/export/report.pdf?checklist=integra-city-audit&walk=prague-7&lang={lang}",
+                        headers=admin_headers)
+        return "\n".join(page.get_text_bounded() for _, page in each_pdf_page(pdf.data))
+
+    assert "Schody bez rampy" in pdf_text("cs")
+    english = pdf_text("en")
+    assert "Steps without a ramp" in english and "Schody bez rampy" not in english
+    too_long = admin.post(f"{view}/captions", data={"caption_cs": "x" * 1001, "csrf_token": token},
+                          follow_redirects=True)
+    assert "Not saved" in plain(too_long)
+    db.session.expire_all()
+    assert translations_of(db, photo) == {
+        "cs": "Schody bez rampy"}
+    emptied = admin.post(f"{view}/captions", data={"caption_cs": "", "csrf_token": token})
+    assert emptied.status_code == 302
+    db.session.expire_all()
+    assert translations_of(db, photo) is None
+
+
+def translations_of(db, photo):
+    """Return a stored photo's caption translations."""
+    db.session.expire_all()
+    return db.session.execute(db.select(Photo.caption_translations).where(Photo.id == photo["id"])).scalar_one()
+
+
+def test_api_patch_sets_caption_translations(admin, seeded, media, admin_headers, db):
+    """PATCH on a photo stores trimmed caption translations and drops emptied ones."""
+    photo = sync_and_upload(admin, seeded["prague-7"], clean_jpeg(), caption="Steps")
+    url = f"/api/v1/admin/walks/prague-7/photos/{photo['id']}"
+    reply = admin.patch(url, json={"caption_translations": {"uk": " Сходи ", "cs": ""}}, headers=admin_headers)
+    assert reply.status_code == 200 and reply.get_json()["caption_translations"] == {"uk": "Сходи"}
+    assert translations_of(db, photo) == {"uk": "Сходи"}

@@ -37,6 +37,8 @@ def test_walk_page_lists_stations_with_links_and_qr_codes(admin, seeded):
         assert f"/api/v1/admin/walks/prague-7/stations/{station.code}/qr.png" in page
     assert "/api/v1/admin/walks/prague-7/sheets.pdf" in page
     assert "Holešovice" in page
+    assert f"Walk code, printed under every QR code: <strong class=\"code\">{prague.printed_code}</strong>" in page
+    assert f"walk code <strong>{prague.printed_code}</strong>" in text(admin.get("/admin/walks"))
 
 
 def test_qr_links_open_with_the_console_session(client, seeded):
@@ -171,13 +173,15 @@ def test_replace_the_key_after_a_warning(admin, seeded):
     """Replacing the key warns that printed codes stop working; afterwards the old key is refused."""
     old_key = walk("centre").key
     warning = text(admin.get("/admin/walks/centre/rotate-key"))
-    assert "Every printed QR code and shared link of this walk stops working." in warning
+    old_code = walk("centre").printed_code
+    assert f"Every printed QR code, shared link and the walk code ({old_code}) of this walk stop working." in warning
     reply = post_form(admin, "/admin/walks/centre/rotate-key", {})
     assert reply.status_code == 302
-    new_key = walk("centre").key
-    assert new_key != old_key
+    new_key, new_code = walk("centre").key, walk("centre").printed_code
+    assert new_key != old_key and new_code != old_code
     page = text(admin.get("/admin/walks/centre"))
     assert f"#k={new_key}" in page and f"#k={old_key}" not in page
+    assert new_code in page and old_code not in page
     refused = post_sync(admin, walk("centre"), [make_record()], key=old_key)
     assert refused.get_json()["error"]["code"] == "walk_key_replaced"
 

@@ -66,3 +66,24 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     assert os.path.exists(tmp_path / "secret_key")
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql://u@h/d"
+
+
+def test_walks_made_before_walk_codes_get_one_each(empty_database):
+    """Upgrading a database whose walks predate walk codes gives every walk its own printable code."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0006_trust")
+        with db.engine.begin() as connection:
+            for slug in ("north", "south"):
+                connection.execute(text(
+                    "INSERT INTO walks (slug, title, checklist_slug, checklist_version, key, old_keys, closed, "
+                    "created_at) VALUES (:slug, '{\"en\": \"A walk\"}', 'integra-city-audit', 1, :key, '[]', "
+                    ":closed, CURRENT_TIMESTAMP)"), {"slug": slug, "key": f"key-{slug}", "closed": False})
+        upgrade(directory=directory)
+        with db.engine.connect() as connection:
+            codes = dict(connection.execute(text("SELECT slug, code FROM walks")).all())
+        assert set(codes) == {"north", "south"} and codes["north"] != codes["south"]
+        assert all(len(code) == 8 and not set(code) & set("01OI") for code in codes.values())
+        downgrade(directory=directory, revision="base")
+        db.engine.dispose()

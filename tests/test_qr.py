@@ -232,6 +232,25 @@ def test_cards_put_four_stations_on_a_page(client, walk_links, admin_headers):
             assert station["code"] in text
 
 
+def test_every_sheet_prints_the_walk_code_under_its_qr_code(client, walk_links, admin_headers):
+    """The join page, every station page and every card page print the walk code that opens the walk's key."""
+    for layout, lang in (("pages", "en"), ("cards", "cs")):
+        data = client.get(f"{API}/prague-7/sheets.pdf?layout={layout}&lang={lang}", headers=admin_headers).data
+        texts = [text for _, text in each_pdf_page(data) for text in [text.get_text_range()]]
+        assert len(texts) == (6 if layout == "pages" else 3)
+        for text in texts:
+            assert walk_links["code"] in text, layout
+            assert LABELS[lang]["walk_code"][:12] in text
+
+
+def test_rotated_sheets_print_the_new_walk_code(client, walk_links, admin_headers):
+    """After the key is replaced, reprinted sheets carry the new walk code, never the old one."""
+    new = client.post(f"{API}/prague-7/rotate-key", headers=admin_headers).get_json()["code"]
+    data = client.get(f"{API}/prague-7/sheets.pdf", headers=admin_headers).data
+    text = "".join(page.get_text_range() for _, page in each_pdf_page(data))
+    assert new in text and walk_links["code"] not in text
+
+
 def test_bad_layout_or_language_is_refused(client, seeded, admin_headers):
     """An unknown layout or language gets a 400 that lists the choices."""
     reply = client.get(f"{API}/prague-7/sheets.pdf?layout=poster", headers=admin_headers)

@@ -5,6 +5,7 @@ import pytest
 
 from server.catalog.definitions import DefinitionError, check_checklist, load_checklist, load_walk
 from server.extensions import db
+from server.models import Checklist
 from tests.conftest import make_answer, make_record, post_sync
 from tests.definitions import small_checklist, small_walk
 
@@ -66,11 +67,71 @@ def test_report_distribution_follows_the_scale(client, bike_walk, admin_headers)
     assert item["mean"] == 3.0
 
 
-def test_changing_the_scale_makes_a_new_version(app):
-    """Moving a checklist from 1–4 to 1–5 is a new version; the old one keeps its scale."""
-    first, _ = load_checklist(small_checklist())
+def test_changing_the_scale_of_an_answered_checklist_makes_a_new_version(client, bike_walk):
+    """Before any answers a 1–4 checklist moves to 1–5 in place; once answered, a change is a new version."""
     changed = copy.deepcopy(small_checklist())
     changed["scale"] = {"min": 1, "max": 5}
-    second, created = load_checklist(changed)
-    assert created and (first.version, second.version) == (1, 2)
+    same, outcome = load_checklist(changed)
+    assert outcome == "updated" and same.version == 1 and same.definition["scale"]["max"] == 5
+    changed["scale"] = {"min": 1, "max": 4, "dont_know": False}
+    load_checklist(changed)
+    db.session.commit()
+    assert statuses(post_sync(client, bike_walk, [make_record([make_answer("q1_1", 4)], checklist="bike-audit")])) \
+        == ["accepted"]
+    changed["scale"] = {"min": 1, "max": 5}
+    second, outcome = load_checklist(changed)
+    assert outcome == "created" and second.version == 2
+    first = db.session.execute(db.select(Checklist).where(Checklist.slug == "bike-audit", Checklist.version == 1)
+                               ).scalar_one()
     assert first.definition["scale"]["max"] == 4
+
+
+def test_charts_pdf_and_xlsx_draw_the_checklists_own_scale(client, bike_walk, admin_headers, seeded):
+    """A 1–4 checklist's charts, report PDF and XLSX run from 1 to 4: a mean of 4 fills the bar, no 5 anywhere."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import each_pdf_page, make_user, sign_in
+    records = [make_record([make_answer("q1_1", 4), make_answer("q1_2", 1)], checklist="bike-audit")
+               for _ in range(3)]
+    assert statuses(post_sync(client, bike_walk, records)) == ["accepted"] * 3
+    make_user("anna")
+    sign_in(client, "anna")
+    page = client.get("/admin/report?checklist=bike-audit").get_data(as_text=True)
+    chart = re.search(r'<svg[^>]*chart-topic.*?</svg>', page, re.S).group(0)
+    assert "from 1 (worst) to 4 (best)" in chart and "to 5" not in chart
+    ticks = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="middle" fill="#595959">(\d+)</text>', chart)
+    assert ticks == ["1", "2", "3", "4"]
+    grid = [float(x) for x in re.findall(r'<line x1="([\d.]+)"', chart)]
+    full = re.search(r'<rect class="bar" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*data-item="q1_1"', chart)
+    assert abs(float(full.group(1)) + float(full.group(2)) - max(grid)) < 0.2  # 4 of 4 reaches the last gridline
+    pdf = client.get("/api/v1/export/report.pdf?checklist=bike-audit", headers=admin_headers)
+    text = "\n".join(page.get_text_bounded() for _, page in each_pdf_page(pdf.data))
+    assert "from 1 (worst) to 4 (best)" in text and "to 5 (best)" not in text
+    assert "\r\n1 2 3 4\r\n" in text and "1 2 3 4 5" not in text  # the bar chart's tick labels
+    workbook = load_workbook(io.BytesIO(client.get("/api/v1/export/report.xlsx?checklist=bike-audit",
+                                                   headers=admin_headers).data))
+    header = [cell.value for cell in next(workbook.worksheets[0].iter_rows(max_row=1))]
+    assert header[-4:] == ["Scored 1", "Scored 2", "Scored 3", "Scored 4"] and "Scored 5" not in header
+    first = [cell.value for cell in list(workbook.worksheets[0].iter_rows(min_row=2, max_row=2))[0]]
+    assert first[-4:] == [0, 0, 0, 3]
+    about = {row[0].value: row[1].value for row in workbook["About"].iter_rows()}
+    assert about["Score"].startswith("Mean of the scores given, 1 (worst) to 4 (best)")
+
+
+def test_an_unanswered_edit_that_drops_an_item_a_station_names_is_a_new_version(app):
+    """Dropping an item that a station of a walk shows first keeps that walk's version intact: the edit is version 2."""
+    load_checklist(small_checklist())
+    walk = small_walk()
+    walk["stations"][0]["items"] = ["q2_2"]
+    load_walk(walk)
+    db.session.commit()
+    changed = copy.deepcopy(small_checklist())
+    changed["topics"][1]["items"].pop()
+    row, outcome = load_checklist(changed)
+    assert outcome == "created" and row.version == 2
+    changed["topics"][0]["items"][0]["text"]["en"] = "Reworded"
+    row, outcome = load_checklist(changed)
+    assert outcome == "updated" and row.version == 2  # no walk is on version 2 yet, nobody answered it

@@ -6,14 +6,15 @@ from ..extensions import limiter
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _auth_failed(response):
-    return response.status_code in (401, 403)
+def _refused(response):
+    return response.status_code in (400, 401, 403, 413, 415)
 
 
-# Every API route: a generous overall limit, and a strict one on failed key or token checks.
+# Every API route: a generous overall limit, and a strict one on refused requests (failed key or token
+# checks, malformed or oversized bodies), so that no one fills the log by sending what is refused.
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 limiter.shared_limit(lambda: current_app.config["AUTH_FAILURE_RATE_LIMIT"], scope="auth-failures",
-                     deduct_when=_auth_failed)(bp)
+                     deduct_when=_refused)(bp)
 
 # Before any view reads the path or query: no database stores a NUL in text (PostgreSQL refuses it).
 from .util import refuse_nul_in_address

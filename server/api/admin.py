@@ -51,7 +51,8 @@ def admin_walk(walk):
     return admin_walk_schema.dump({
         "slug": walk.slug, "audit": walk.audit.slug, "title": walk.title, "description": walk.description,
         "checklist": {"slug": walk.checklist_slug, "version": walk.checklist_version},
-        "closed": walk.closed, "key": walk.key, "url": walk_url(walk), "responses": responses,
+        "closed": walk.closed, "key": walk.key, "code": walk.printed_code, "url": walk_url(walk),
+        "responses": responses,
         "stations": [{"code": s.code, "title": s.title, "position": s.position, "lat": s.lat, "lon": s.lon,
                       "items": s.items, "url": station_url(walk, s)} for s in walk.stations],
     })

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from ..access.audit_trail import record
 from ..access.auth import require
-from ..catalog.definitions import DefinitionError, get_checklist, load_checklist
+from ..catalog.definitions import CREATED, UPDATED, DefinitionError, get_checklist, load_checklist
 from ..catalog.xlsform import LIMITS, XLSFormError, checklist_to_xlsform, save_xlsform
 from ..errors import ApiError
 from ..extensions import db
@@ -47,14 +47,15 @@ def show_checklist(slug):
 @declare(body=shared("checklist"), reply={201: shared("checklist"), 200: shared("checklist")})
 @require("admin")
 def create_checklist():
-    """Load a checklist definition; a changed one becomes a new version."""
+    """Load a checklist definition: 201 for a new checklist or version, 200 when saved over an unanswered version or unchanged."""
     try:
         checklist, created = load_checklist(json_body())
     except DefinitionError as error:
         raise ApiError(400, str(error), code="invalid", details=error.errors) from error
-    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created == CREATED, "in_place": created == UPDATED})
     db.session.commit()
-    return jsonify(checklist.served()), 201 if created else 200
+    return jsonify(checklist.served()), 201 if created == CREATED else 200
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,6 +93,7 @@ def import_xlsform():
     except XLSFormError as error:
         db.session.rollback()
         raise ApiError(422, str(error), code="unsupported_form", details=error.problems) from error
-    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "xlsform": True})
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created == CREATED, "in_place": created == UPDATED, "xlsform": True})
     db.session.commit()
-    return jsonify({"slug": checklist.slug, "version": checklist.version}), 201 if created else 200
+    return jsonify({"slug": checklist.slug, "version": checklist.version}), 201 if created == CREATED else 200

@@ -18,7 +18,7 @@ operation of its kind may answer (see docs.py).
 from dataclasses import dataclass, field
 
 from flask import current_app, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from ..errors import ApiError
 
@@ -106,8 +106,14 @@ def query_args():
     operation = operation_of(current_app.view_functions[request.endpoint])
     if operation is None or operation.query is None:
         raise LookupError(f"{request.endpoint} declares no query schema")
+    arguments = {}
+    for name in request.args:
+        values = [value for value in request.args.getlist(name) if value != ""]
+        if values:  # a list field takes every value given (review=a&review=b), any other the first
+            listed = isinstance(operation.query.fields.get(name), fields.List)
+            arguments[name] = values if listed else values[0]
     try:
-        return operation.query.load({key: value for key, value in request.args.items() if value != ""})
+        return operation.query.load(arguments)
     except ValidationError as error:
         fields = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         message = " ".join(f"'{name}': {' '.join(map(str, problems))}" if name != "_schema" else

@@ -6,7 +6,9 @@ from ..access.auth import current_principal, require, require_walk_access
 from ..documents.photo_zip import photos_zip
 from ..errors import ApiError
 from ..extensions import db
-from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos
+from ..catalog.audits import find_audit
+from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos, set_caption_translations
+from ..records.review import parse_states
 from ..reports.queries import find_walk
 from . import bp
 from ..documents.names import download_name
@@ -25,9 +27,13 @@ from .util import json_body
 
 
 def photo_filters(args, walk=None):
-    """Return the gallery's PhotoFilters from query arguments parsed by PhotoQuerySchema."""
-    return PhotoFilters(walk=walk or args.get("walk"), station=args.get("station"), topic=args.get("topic"),
-                        rating=args.get("rating"), group=args.get("group"), shown=args.get("shown"))
+    """Return the gallery's PhotoFilters from query arguments parsed by PhotoQuerySchema (404 on an unknown audit)."""
+    audit = args.get("audit")
+    if audit is not None:
+        find_audit(audit)
+    return PhotoFilters(audit=audit, review=parse_states(args.get("review")), walk=walk or args.get("walk"),
+                        station=args.get("station"), topic=args.get("topic"), rating=args.get("rating"),
+                        group=args.get("group"), shown=args.get("shown"))
 
 
 def with_urls(photo):
@@ -59,7 +65,8 @@ def admin_walk_photos(slug):
 @declare(reply=PhotoListSchema, query=PhotoQuerySchema)
 @require("admin", "facilitator")
 def admin_all_photos():
-    """List the photos of every walk the caller may see (filter with walk=, station=, topic=, rating=, group=)."""
+    """List the photos of every walk the caller may see (filter with audit=, walk=, station=, topic=, rating=,
+    group=, shown=, review=)."""
     photos = list_photos(photo_filters(query_args()), _visible_walk_ids())
     return jsonify(photo_list_schema.dump({"photos": [with_urls(p) for p in photos]}))
 
@@ -77,8 +84,7 @@ def admin_patch_photo(slug, photo_id):
     if "shown" in data:
         photo.shown = data["shown"]
     if "caption_translations" in data:
-        photo.caption_translations = {lang: text.strip() for lang, text in data["caption_translations"].items()
-                                      if text and text.strip()} or None
+        set_caption_translations(photo, data["caption_translations"])
     db.session.commit()
     return jsonify({"id": photo.id, "shown": photo.shown, "caption_translations": photo.caption_translations or {}})
 

@@ -105,6 +105,8 @@ class PublicWalkSchema(Schema):
 
 class AdminWalkSchema(PublicWalkSchema):
     key = fields.Str(dump_only=True)
+    code = fields.Str(dump_only=True, metadata={"description": "The walk code printed under the QR codes; a phone "
+                                                              "exchanges it for the key. A new key brings a new code."})
     url = fields.Str(dump_only=True, metadata={"description": "The walk's start page, with its key."})
     stations = fields.List(fields.Nested(AdminStationSchema), required=True)
     responses = fields.Int(dump_only=True)
@@ -338,6 +340,20 @@ class TallyStationSchema(Schema):
     checklists = fields.Int()
 
 
+class WalkCodeSchema(Schema):
+    """A walk code as typed on a phone: case, spaces and dashes do not matter."""
+
+    code = fields.Str(required=True, validate=validate.Length(1, 64),
+                      metadata={"description": "The walk code printed under the QR codes, e.g. ABCD-EFGH."})
+
+
+class WalkKeySchema(Schema):
+    """The key a walk code opens: what the QR code's link carries."""
+
+    walk = fields.Str()
+    key = fields.Str(metadata={"description": "Send it as X-Walk-Key to sync."})
+
+
 class WalkTallySchema(Schema):
     """What the group has sent so far: shown to walkers when they finish, and to facilitators."""
 
@@ -348,8 +364,10 @@ class WalkTallySchema(Schema):
 
 class AdminPhotoSchema(Schema):
     id = fields.Str()
+    audit = fields.Str()
     walk = fields.Str()
     response = fields.Str(metadata={"description": "The checklist the photo came with."})
+    review = fields.Str(metadata={"description": "The review state of that checklist."})
     station = fields.Str(allow_none=True)
     topic = fields.Str(allow_none=True)
     item = fields.Str(allow_none=True)
@@ -422,6 +440,7 @@ class SheetsQuerySchema(_Lenient):
 
 
 class PhotoQuerySchema(_Lenient):
+    audit = fields.Str(metadata={"description": "Audit slug: the photos of its walks."})
     walk = fields.Str(metadata={"description": "Walk slug."})
     station = fields.Str(metadata={"description": "Station code."})
     topic = fields.Str(metadata={"description": "Topic id."})
@@ -430,6 +449,10 @@ class PhotoQuerySchema(_Lenient):
     group = fields.Str(validate=validate.OneOf(GROUPS), metadata={"description": "Participant group."})
     shown = fields.Bool(truthy={"true"}, falsy={"false"},
                         metadata={"description": "true: shown in the report; false: hidden."})
+    review = fields.List(fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated "
+                                                             f"by commas ({', '.join(REVIEW_STATES)}) or all.")),
+                         metadata={"description": "Review states of the photos' checklists, separated by commas, "
+                                                  "or all (default: every state but rejected)."})
 
 
 class WalkPhotoQuerySchema(PhotoQuerySchema):
@@ -491,6 +514,8 @@ token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
 walk_tally_schema = WalkTallySchema()
+walk_code_schema = WalkCodeSchema()
+walk_key_schema = WalkKeySchema()
 photo_list_schema = PhotoListSchema()
 photo_patch_schema = PhotoPatchSchema()
 compare_schema = CompareSchema()

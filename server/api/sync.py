@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 
 from ..access.auth import check_walk_key
 from ..errors import ApiError
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..records.ingest import deliver, keep_refused
 from ..models import utcnow
 from ..reports.queries import find_walk
@@ -20,21 +20,27 @@ from .util import nesting_depth
 MAX_DEPTH = 64
 
 
-def _read_limited(limit):
+def _too_large(limit):
+    return ApiError(413, f"The request is larger than {limit} bytes; send fewer checklists at a time.",
+                    details={"max_bytes": limit})
+
+
+def _check_declared_length(limit):
+    """Refuse a body that announces itself larger than the limit, before any of it is read."""
     if request.content_length is not None and request.content_length > limit:
-        raise ApiError(413, f"The request is larger than {limit} bytes; send fewer checklists at a time.",
-                       details={"max_bytes": limit})
+        raise _too_large(limit)
+
+
+def _read_limited(limit):
+    _check_declared_length(limit)
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        raise ApiError(413, f"The request is larger than {limit} bytes; send fewer checklists at a time.",
-                       details={"max_bytes": limit})
+        raise _too_large(limit)
     return data
 
 
 def _decoded_body(limit):
     """Return the request body as bytes, gunzipped when the client compressed it."""
-    if not request.is_json:
-        raise ApiError(415, "Send JSON with 'Content-Type: application/json'.")
     data = _read_limited(limit)
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
@@ -84,28 +90,35 @@ def _refuse(walk, body, errors):
                  records if isinstance(records, list) else [body], errors, remote_addr=request.remote_addr)
 
 
+def _admit(slug):
+    """Check the walk and its key; return (walk, refusal) where refusal is a closed walk's error or None."""
+    walk = find_walk(slug)
+    check_walk_key(walk, request.headers.get("X-Walk-Key"))
+    if walk.refuses_records:
+        what = "walk" if walk.closed else f"audit '{walk.audit.slug}' this walk belongs to"
+        # The same code as a closed walk: the walker app tells its user the walk is closed either way.
+        return walk, ApiError(403, f"The {what} is closed; ask the facilitator to reopen it.", code="walk_closed")
+    return walk, None
+
+
 @bp.post("/walks/<slug>/sync")
 @declare(body=shared("sync-request"), reply=shared("sync-reply"), auth="walkKey", errors=(413, 415))
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def sync_walk(slug):
     """Store a batch of checklists from one device; answer each record's status in order."""
-    walk = find_walk(slug)
     config = current_app.config
-    presented = request.headers.get("X-Walk-Key")
-    try:
-        check_walk_key(walk, presented)
-        refusal = None
-        if walk.refuses_records:
-            what = "walk" if walk.closed else f"audit '{walk.audit.slug}' this walk belongs to"
-            # The same code as a closed walk: the walker app tells its user the walk is closed either way.
-            refusal = ApiError(403, f"The {what} is closed; ask the facilitator to reopen it.", code="walk_closed")
-    except ApiError as error:
-        if error.code != "walk_key_replaced":
-            raise
-        refusal = error
-    body = _parse(walk, _decoded_body(config["SYNC_MAX_BYTES"]))
+    # Everything that needs no body comes first (the rate limit has already been counted): a refused
+    # request costs neither the reading of its body nor a byte in the log.
+    if not request.is_json:
+        raise ApiError(415, "Send JSON with 'Content-Type: application/json'.")
+    _check_declared_length(config["SYNC_MAX_BYTES"])
+    _admit(slug)
+    db.session.rollback()  # ends the read: no database connection waits while a slow phone's body arrives
+    raw = _decoded_body(config["SYNC_MAX_BYTES"])
+    walk, refusal = _admit(slug)  # again: the walk may have been closed or its key replaced meanwhile
+    body = _parse(walk, raw)
     if refusal is not None:
-        # Kept in the log so an admin can apply the records once the device is sorted out.
+        # Kept in the log so an admin can apply the records once the walk is reopened.
         _refuse(walk, body, {"": [refusal.message]})
         raise refusal
     errors = validate_envelope(body, config["SYNC_MAX_RESPONSES"])

@@ -3,14 +3,26 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from ..access.auth import check_walk_key
+from ..errors import ApiError
 from ..records.status import walk_tally
 
 from ..extensions import db
 from ..models import Walk
 from ..reports.queries import find_walk
-from .schemas import PublicWalkSchema, WalkListSchema, WalkTallySchema, walk_schema, walk_tally_schema
-from . import bp
 from .declare import declare
+from .schemas import (
+    PublicWalkSchema,
+    WalkCodeSchema,
+    WalkKeySchema,
+    WalkListSchema,
+    WalkTallySchema,
+    walk_code_schema,
+    walk_key_schema,
+    walk_schema,
+    walk_tally_schema,
+)
+from .util import json_body
+from . import bp
 
 
 def public_walk(walk):
@@ -47,3 +59,16 @@ def walk_tally_view(slug):
     walk = find_walk(slug)
     check_walk_key(walk, request.headers.get("X-Walk-Key"))
     return jsonify(walk_tally_schema.dump(walk_tally(walk)))
+
+
+@bp.post("/walks/<slug>/key")
+@declare(body=WalkCodeSchema, reply=WalkKeySchema, errors=(403,))
+def exchange_walk_code(slug):
+    """Return the walk key for the walk code printed under its QR codes (403 when wrong or replaced)."""
+    walk = find_walk(slug)
+    code = walk_code_schema.load(json_body())["code"]
+    # A 403 counts against the API's limit on failed key checks, so codes are guessed no faster than keys.
+    if not walk.code_matches(code):
+        raise ApiError(403, "This walk code is not the walk's current code. Check it against the code printed "
+                            "under the QR code, or ask the facilitator for the new one.", code="wrong_walk_code")
+    return jsonify(walk_key_schema.dump({"walk": walk.slug, "key": walk.key}))

@@ -53,6 +53,7 @@ def report_page():
     places = place_reports(form.filters, walks)
     language, mark = display["lang"], display["decimal"]
     translation = (definition.get("translations") or {}).get(language) or {}
+    scale = scale_of(definition)[:2]
     document_args = form.api_args(lang=language, decimal="comma" if mark == "," else "point")
     return render_template(
         "console/report.html", report=report, display=display, languages=checklist_languages,
@@ -63,13 +64,14 @@ def report_page():
         without_group=report["responses"] - sum(data["responses"] for data in by_group.values()) if by_group else 0,
         xlsx_href="/api/v1/export/report.xlsx?" + urlencode(document_args),
         pdf_href="/api/v1/export/report.pdf?" + urlencode(document_args),
-        topic_charts={topic["id"]: charts.topic_bars_svg(topic, language, decimal_mark=mark)
+        topic_charts={topic["id"]: charts.topic_bars_svg(topic, language, decimal_mark=mark, scale=scale)
                       for topic in report["topics"]},
-        group_chart=charts.group_comparison_svg(by_group, language, decimal_mark=mark) if len(by_group) > 1 else None,
+        group_chart=charts.group_comparison_svg(by_group, language, decimal_mark=mark, scale=scale)
+        if len(by_group) > 1 else None,
         comments=comments_by_item(form.filters),
         photovoice=photovoice_section(report_photos(form.filters), definition, language),
         places=places if len(places) > 1 else [], place_range=lowest_and_highest(places),
-        map_config=map_config(), scale_range=scale_of(definition)[:2],
+        map_config=map_config(), scale_range=scale,
         placed_stations=any(station is not None and station.lat is not None for _, station, _ in places),
         place_means=[overall_mean(data) for _, _, data in places],
         items_of={topic["id"]: sorted_items(topic["items"], display["sort"]) for topic in report["topics"]},

@@ -3,8 +3,8 @@
 Pure functions over the topic dicts of `queries.report_data()`. Every chart is a
 self-contained `<svg role="img">` with a <title> and a <desc> that says in words what the
 bars show, so it reads the same to a screen reader, prints, and works offline. Bars run
-from 1 to the mean on a fixed 1–5 axis, so charts of different topics or filters compare
-by eye. The SVG has a fixed pixel size; CSS such as `max-width: 100%; height: auto` lets
+from the lowest score to the mean on an axis fixed to the checklist's whole scale (1–5, 1–4, 0–10 …),
+so charts of different topics or filters compare by eye. The SVG has a fixed pixel size; CSS such as `max-width: 100%; height: auto` lets
 it shrink on a phone.
 """
 import re
@@ -29,16 +29,18 @@ BAR_COLOUR = "#0072B2"
 INK, MUTED, GRID = "#1a1a1a", "#595959", "#d0d0d0"
 
 MESSAGES = {
-    "en": {"axis": "Mean score, from 1 (worst) to 5 (best)", "no_answers": "no answers",
-           "topic_desc": "Mean score of each item, from 1 (worst) to 5 (best): {items}.",
+    "en": {"axis": "Mean score, from {low} (worst) to {high} (best)", "no_answers": "no answers",
+           "topic_desc": "Mean score of each item, from {low} (worst) to {high} (best): {items}.",
            "groups_title": "Mean score by participant group",
-           "groups_desc": "Mean score per topic for each participant group, from 1 (worst) to 5 (best). {topics}",
+           "groups_desc": "Mean score per topic for each participant group, from {low} (worst) to {high} (best). "
+                          "{topics}",
            "item_title": "Item {item}: mean score by participant group",
            "all_topics": "All topics", "answered": "{n} answered", "non_response": "non-response {pct}"},
-    "cs": {"axis": "Průměrné hodnocení od 1 (nejhorší) do 5 (nejlepší)", "no_answers": "bez odpovědí",
-           "topic_desc": "Průměrné hodnocení každé položky od 1 (nejhorší) do 5 (nejlepší): {items}.",
+    "cs": {"axis": "Průměrné hodnocení od {low} (nejhorší) do {high} (nejlepší)", "no_answers": "bez odpovědí",
+           "topic_desc": "Průměrné hodnocení každé položky od {low} (nejhorší) do {high} (nejlepší): {items}.",
            "groups_title": "Průměrné hodnocení podle skupin účastníků",
-           "groups_desc": "Průměrné hodnocení témat podle skupin účastníků, od 1 (nejhorší) do 5 (nejlepší). {topics}",
+           "groups_desc": "Průměrné hodnocení témat podle skupin účastníků, od {low} (nejhorší) do {high} "
+                          "(nejlepší). {topics}",
            "item_title": "Položka {item}: průměrné hodnocení podle skupin účastníků",
            "all_topics": "Všechna témata", "answered": "odpovědělo {n}", "non_response": "bez odpovědi {pct}"},
 }
@@ -47,7 +49,7 @@ WIDTH = 760
 LABEL_WIDTH = 330           # left column: item or group names
 PLOT_LEFT = LABEL_WIDTH + 12
 PLOT_RIGHT = WIDTH - 52     # room for the score printed after the longest bar
-SCALE_MIN, SCALE_MAX = 1, 5
+DEFAULT_SCALE = (1, 5)      # (min, max) of a checklist that names no scale
 ROW, BAR = 26, 16           # item rows
 GROUP_ROW, GROUP_BAR = 20, 14
 AXIS_HEIGHT = 40
@@ -88,47 +90,50 @@ def _score(value, decimal_mark):
     return f"{value:.2f}".replace(".", decimal_mark)
 
 
-def _x(value):
-    return PLOT_LEFT + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * (PLOT_RIGHT - PLOT_LEFT)
+def _x(value, scale):
+    low, high = scale
+    return PLOT_LEFT + (value - low) / (high - low) * (PLOT_RIGHT - PLOT_LEFT)
 
 
 def _slug(value):
     return re.sub(r"[^A-Za-z0-9_-]+", "-", str(value)).strip("-") or "chart"
 
 
-def _grid(top, bottom, ticks):
-    """Vertical gridlines at 1..5 between top and bottom, with tick labels under them when asked."""
+def _grid(top, bottom, ticks, scale):
+    """Vertical gridlines at each score of the scale between top and bottom, with tick labels when asked."""
     parts = []
-    for value in range(SCALE_MIN, SCALE_MAX + 1):
-        x = round(_x(value), 1)
-        parts.append(_tag("line", x1=x, x2=x, y1=top, y2=bottom, stroke=GRID if value > SCALE_MIN else MUTED,
+    low, high = scale
+    for value in range(low, high + 1):
+        x = round(_x(value, scale), 1)
+        parts.append(_tag("line", x1=x, x2=x, y1=top, y2=bottom, stroke=GRID if value > low else MUTED,
                           stroke_width=1))
         if ticks:
             parts.append(_tag("text", str(value), x=x, y=bottom + 16, text_anchor="middle", fill=MUTED))
     return parts
 
 
-def _axis_caption(y, language):
-    return _tag("text", _esc(_message(language, "axis")), x=round((PLOT_LEFT + PLOT_RIGHT) / 2, 1), y=y,
+def _axis_caption(y, language, scale):
+    return _tag("text", _esc(_message(language, "axis", low=scale[0], high=scale[1])), x=round((PLOT_LEFT + PLOT_RIGHT) / 2, 1), y=y,
                 text_anchor="middle", fill=MUTED, font_size=11)
 
 
-def _bar(y, height, mean, colour, decimal_mark, tooltip, **data):
-    """A bar from 1 to the mean with the score printed after it, or 'no answers' without a bar."""
+def _bar(y, height, mean, colour, decimal_mark, tooltip, scale, **data):
+    """A bar from the scale's lowest score to the mean with the score printed after it."""
     parts = []
     if mean is None:
         return parts
-    width = max(_x(mean) - _x(SCALE_MIN), 2)  # a mean of 1.00 still shows a sliver
-    parts.append(_tag("rect", _tag("title", _esc(tooltip)), class_="bar", x=round(_x(SCALE_MIN), 1), y=y,
+    start = _x(scale[0], scale)
+    width = max(_x(mean, scale) - start, 2)  # a mean at the lowest score still shows a sliver
+    parts.append(_tag("rect", _tag("title", _esc(tooltip)), class_="bar", x=round(start, 1), y=y,
                       width=round(width, 1), height=height, fill=colour, **data))
-    parts.append(_tag("text", _esc(_score(mean, decimal_mark)), class_="score", x=round(_x(SCALE_MIN) + width + 5, 1),
+    parts.append(_tag("text", _esc(_score(mean, decimal_mark)), class_="score", x=round(start + width + 5, 1),
                       y=y + height / 2 + 4, fill=INK))
     return parts
 
 
-def _no_answers(y, height, language):
-    return _tag("text", _esc(_message(language, "no_answers")), class_="no-answers", x=round(_x(SCALE_MIN) + 6, 1),
-                y=y + height / 2 + 4, fill=MUTED, font_style="italic")
+def _no_answers(y, height, language, scale):
+    return _tag("text", _esc(_message(language, "no_answers")), class_="no-answers",
+                x=round(_x(scale[0], scale) + 6, 1), y=y + height / 2 + 4, fill=MUTED, font_style="italic")
 
 
 def _svg(width, height, chart_id, title, desc, body, kind):
@@ -139,8 +144,8 @@ def _svg(width, height, chart_id, title, desc, body, kind):
             + "".join(body) + "</svg>")
 
 
-def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
-    """Draw one horizontal bar per item of a report topic: its mean on the 1–5 scale.
+def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None, scale=DEFAULT_SCALE):
+    """Draw one horizontal bar per item of a report topic: its mean on the checklist's (min, max) scale.
 
     Items nobody scored get "no answers" and no bar; each scored item is one
     `<rect class="bar">` whose tooltip gives the full text, the answered n and the non-response share.
@@ -148,7 +153,7 @@ def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
     chart_id = chart_id or f"chart-{_slug(topic['id'])}"
     items = topic["items"]
     top = 8
-    body = _grid(top, top + len(items) * ROW, ticks=True)
+    body = _grid(top, top + len(items) * ROW, ticks=True, scale=scale)
     summary = []
     for index, item in enumerate(items):
         y = top + index * ROW
@@ -158,18 +163,18 @@ def topic_bars_svg(topic, language="en", *, decimal_mark=".", chart_id=None):
                          x=0, y=y + ROW / 2 + 4, fill=INK))
         mean = item.get("mean")
         if mean is None:
-            body.append(_no_answers(y + (ROW - BAR) / 2, BAR, language))
+            body.append(_no_answers(y + (ROW - BAR) / 2, BAR, language, scale))
             summary.append(f"{item['id']} {_message(language, 'no_answers')}")
             continue
         pct = item.get("non_response_pct")
         tooltip = f"{item['id']} {text}: {_score(mean, decimal_mark)}; " + _message(
             language, "answered", n=item.get("answered", "")) + (
             "; " + _message(language, "non_response", pct=_score(pct, decimal_mark) + " %") if pct is not None else "")
-        body += _bar(y + (ROW - BAR) / 2, BAR, mean, BAR_COLOUR, decimal_mark, tooltip, data_item=item["id"])
+        body += _bar(y + (ROW - BAR) / 2, BAR, mean, BAR_COLOUR, decimal_mark, tooltip, scale, data_item=item["id"])
         summary.append(f"{item['id']} {_score(mean, decimal_mark)}")
     height = top + len(items) * ROW + AXIS_HEIGHT
-    body.append(_axis_caption(height - 4, language))
-    desc = _message(language, "topic_desc", items="; ".join(summary))
+    body.append(_axis_caption(height - 4, language, scale))
+    desc = _message(language, "topic_desc", items="; ".join(summary), low=scale[0], high=scale[1])
     return _svg(WIDTH, height, chart_id, local_text(topic["title"], language), desc, body, "chart-topic")
 
 
@@ -191,14 +196,14 @@ def _legend(groups, reports_by_group, language, top):
     return parts, rows * 20
 
 
-def _group_clusters(clusters, groups, reports_by_group, language, decimal_mark, top, data_key):
+def _group_clusters(clusters, groups, reports_by_group, language, decimal_mark, top, data_key, scale):
     """Per cluster: a heading, then one bar per group; returns (parts, height)."""
     parts, y = [], top
     for heading, cluster_id, means in clusters:
         parts.append(_tag("text", _esc(_shorten(heading, 95)), class_="heading", x=0, y=y + 16, fill=INK,
                           font_weight="bold", font_size=13))
         y += 24
-        parts += _grid(y, y + len(groups) * GROUP_ROW, ticks=False)
+        parts += _grid(y, y + len(groups) * GROUP_ROW, ticks=False, scale=scale)
         for group in groups:
             mean = means.get(group)
             label = group_label(group, language)
@@ -206,31 +211,33 @@ def _group_clusters(clusters, groups, reports_by_group, language, decimal_mark, 
                               fill=INK))
             bar_y = y + (GROUP_ROW - GROUP_BAR) / 2
             if mean is None:
-                parts.append(_no_answers(bar_y, GROUP_BAR, language))
+                parts.append(_no_answers(bar_y, GROUP_BAR, language, scale))
             else:
                 tooltip = f"{heading} – {label} (n={reports_by_group[group]['responses']}): " \
                           f"{_score(mean, decimal_mark)}"
-                parts += _bar(bar_y, GROUP_BAR, mean, GROUP_COLOURS.get(group, MUTED), decimal_mark, tooltip,
+                parts += _bar(bar_y, GROUP_BAR, mean, GROUP_COLOURS.get(group, MUTED), decimal_mark, tooltip, scale,
                               data_group=group, **{data_key: cluster_id})
             y += GROUP_ROW
         y += 8
     return parts, y - top
 
 
-def _grouped_chart(clusters, reports_by_group, language, decimal_mark, chart_id, title, desc, kind, data_key):
+def _grouped_chart(clusters, reports_by_group, language, decimal_mark, chart_id, title, desc, kind, data_key,
+                   scale):
     groups = _present_groups(reports_by_group)
     legend, legend_height = _legend(groups, reports_by_group, language, top=4)
     bars, bars_height = _group_clusters(clusters, groups, reports_by_group, language, decimal_mark,
-                                        top=legend_height + 12, data_key=data_key)
+                                        top=legend_height + 12, data_key=data_key, scale=scale)
     bottom = legend_height + 12 + bars_height
-    ticks = [_tag("text", str(value), x=round(_x(value), 1), y=bottom + 6, text_anchor="middle", fill=MUTED)
-             for value in range(SCALE_MIN, SCALE_MAX + 1)]
+    ticks = [_tag("text", str(value), x=round(_x(value, scale), 1), y=bottom + 6, text_anchor="middle", fill=MUTED)
+             for value in range(scale[0], scale[1] + 1)]
     height = bottom + AXIS_HEIGHT - 10
-    body = legend + bars + ticks + [_axis_caption(height - 4, language)]
+    body = legend + bars + ticks + [_axis_caption(height - 4, language, scale)]
     return _svg(WIDTH, height, chart_id, title, desc, body, kind)
 
 
-def group_comparison_svg(reports_by_group, language="en", *, decimal_mark=".", chart_id="chart-groups"):
+def group_comparison_svg(reports_by_group, language="en", *, decimal_mark=".", chart_id="chart-groups",
+                         scale=DEFAULT_SCALE):
     """Compare participant groups: per topic (and over all topics first), one bar per group with its mean.
 
     `reports_by_group` maps a group to its `report_data()` dict; groups without checklists
@@ -252,11 +259,13 @@ def group_comparison_svg(reports_by_group, language="en", *, decimal_mark=".", c
                                    for group in groups) + "."
         for heading, _, means in clusters)
     return _grouped_chart(clusters, reports_by_group, language, decimal_mark, chart_id,
-                          _message(language, "groups_title"), _message(language, "groups_desc", topics=summary),
-                          "chart-groups", "data_topic")
+                          _message(language, "groups_title"),
+                          _message(language, "groups_desc", topics=summary, low=scale[0], high=scale[1]),
+                          "chart-groups", "data_topic", scale)
 
 
-def item_group_svg(item_id, reports_by_group, language="en", *, decimal_mark=".", chart_id=None):
+def item_group_svg(item_id, reports_by_group, language="en", *, decimal_mark=".", chart_id=None,
+                   scale=DEFAULT_SCALE):
     """Compare participant groups on one item: one bar per group with that group's mean for it."""
     groups = _present_groups(reports_by_group)
     means, text = {}, item_id
@@ -271,4 +280,4 @@ def item_group_svg(item_id, reports_by_group, language="en", *, decimal_mark="."
                         for group in groups)
     return _grouped_chart([(heading, item_id, means)], reports_by_group, language, decimal_mark,
                           chart_id or f"chart-item-{_slug(item_id)}", _message(language, "item_title", item=item_id),
-                          f"{heading}. {summary}.", "chart-item-groups", "data_item")
+                          f"{heading}. {summary}.", "chart-item-groups", "data_item", scale)

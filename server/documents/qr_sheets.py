@@ -50,19 +50,28 @@ JOIN_INSTRUCTIONS = {
 LABELS = {
     "en": {"station": "Station {n} of {total}", "code": "Station code", "items": "First questions here",
            "more": "+ {n} more in the app", "join": "Join the walk", "link": "Or open this link:",
-           "stations": "Stations"},
+           "stations": "Stations", "walk_code_short": "Walk code",
+           "walk_code": "Walk code (typed a station code? enter this to send answers)"},
     "cs": {"station": "Stanoviště {n} z {total}", "code": "Kód stanoviště", "items": "První otázky zde",
            "more": "+ {n} dalších v aplikaci", "join": "Připojte se k procházce", "link": "Nebo otevřete odkaz:",
-           "stations": "Stanoviště"},
+           "stations": "Stanoviště",
+           "walk_code_short": "Kód procházky",
+           "walk_code": "Kód procházky (zadali jste kód stanoviště? zadejte tento, aby šly odpovědi odeslat)"},
     "uk": {"station": "Зупинка {n} з {total}", "code": "Код зупинки", "items": "Перші питання тут",
            "more": "+ ще {n} у застосунку", "join": "Приєднайтеся до прогулянки",
-           "link": "Або відкрийте посилання:", "stations": "Зупинки"},
+           "link": "Або відкрийте посилання:", "stations": "Зупинки",
+           "walk_code_short": "Код прогулянки",
+           "walk_code": "Код прогулянки (ввели код зупинки? введіть цей, щоб надіслати відповіді)"},
     "ru": {"station": "Остановка {n} из {total}", "code": "Код остановки", "items": "Первые вопросы здесь",
            "more": "+ ещё {n} в приложении", "join": "Присоединяйтесь к прогулке",
-           "link": "Или откройте ссылку:", "stations": "Остановки"},
+           "link": "Или откройте ссылку:", "stations": "Остановки",
+           "walk_code_short": "Код прогулки",
+           "walk_code": "Код прогулки (ввели код остановки? введите этот, чтобы отправить ответы)"},
     "vi": {"station": "Điểm dừng {n}/{total}", "code": "Mã điểm dừng", "items": "Những câu hỏi đầu tiên ở đây",
            "more": "+ {n} câu nữa trong ứng dụng", "join": "Tham gia chuyến đi bộ",
-           "link": "Hoặc mở đường dẫn:", "stations": "Các điểm dừng"},
+           "link": "Hoặc mở đường dẫn:", "stations": "Các điểm dừng",
+           "walk_code_short": "Mã chuyến đi",
+           "walk_code": "Mã chuyến đi (đã nhập mã điểm dừng? nhập mã này để gửi câu trả lời)"},
 }
 
 
@@ -88,6 +97,7 @@ class WalkSheets:
     stations: tuple
     footer: str
     warning: str = None  # why phones cannot use these codes (localhost, plain http), printed on every page
+    walk_code: str = ""  # printed under every QR code: a phone that typed a station code exchanges it for the key
 
 
 def _pick(texts, lang):
@@ -107,7 +117,7 @@ def walk_sheets(walk, definition, lang="en", base=None):
               f" · {lang} · key …{walk.key[-4:]}")
     join = walk_url(walk, base=base)
     return WalkSheets(walk.slug, _pick(walk.title, lang), _pick(walk.description, lang),
-                      join, lang, stations, footer, link_problem(join.split("/w/")[0]))
+                      join, lang, stations, footer, link_problem(join.split("/w/")[0]), walk.printed_code)
 
 
 class _Pdf(FPDF):
@@ -246,7 +256,8 @@ def _station_page(pdf, sheets, station, number):
     pdf.qr(station.url, (PAGE_W - PAGE_QR_MM) / 2, y, PAGE_QR_MM)
     y += PAGE_QR_MM + 1
     y += pdf.text_block(x, y, width, labels["code"], 10, color=GREY, align="C")
-    y += pdf.text_block(x, y, width, station.code, 48, 28, bold=True, align="C", leading=1.1) + 3
+    y += pdf.text_block(x, y, width, station.code, 48, 28, bold=True, align="C", leading=1.1) + 1
+    y += _walk_code(pdf, sheets, x, y, width, 8, 14) + 3
 
     footer_y = PAGE_H - MARGIN + 4
     instr_h = pdf.instructions(0, 0, width - 6, STATION_INSTRUCTIONS, 9, 7, dry_run=True)
@@ -254,6 +265,16 @@ def _station_page(pdf, sheets, station, number):
     _items_block(pdf, x, y, width, instr_y - 7, station.items, labels, 11, 10.5)
     _instruction_box(pdf, x, instr_y, width, instr_h, STATION_INSTRUCTIONS, 9, 7)
     _footer(pdf, sheets, footer_y)
+
+
+def _walk_code(pdf, sheets, x, y, width, label_size, code_size):
+    """Print the walk code under a QR code, with what it is for; return the height used."""
+    if not sheets.walk_code:
+        return 0
+    height = pdf.text_block(x, y, width, _labels(sheets.lang)["walk_code"], label_size, label_size - 1.5,
+                            color=GREY, align="C")
+    return height + pdf.text_block(x, y + height, width, sheets.walk_code, code_size, align="C",
+                                   family=MONO, leading=1.15)
 
 
 def _instruction_box(pdf, x, y, width, height, texts, size, min_size):
@@ -288,7 +309,10 @@ def _station_card(pdf, sheets, station, number, left, top, card_w, card_h):
     y += 2 * 11 * PT * 1.22 + 1
     pdf.qr(station.url, left + (card_w - CARD_QR_MM) / 2, y, CARD_QR_MM)
     y += CARD_QR_MM
-    y += pdf.text_block(x, y, width, station.code, 26, 14, bold=True, align="C", leading=1.1) + 1
+    y += pdf.text_block(x, y, width, station.code, 22, 14, bold=True, align="C", leading=1.05)
+    if sheets.walk_code:  # one line: a card has little room for the items
+        y += pdf.text_block(x, y, width, f"{labels['walk_code_short']}: {sheets.walk_code}", 7, 6,
+                            color=GREY, align="C", leading=1.1) + 0.5
     bottom = top + card_h - pad
     instr_h = pdf.instructions(0, 0, width, STATION_INSTRUCTIONS, 6.5, 5.5, dry_run=True)
     instr_y = bottom - instr_h
@@ -329,7 +353,8 @@ def _join_page(pdf, sheets):
     pdf.qr(sheets.url, (PAGE_W - PAGE_QR_MM) / 2, y, PAGE_QR_MM)
     y += PAGE_QR_MM + 1
     y += pdf.text_block(x, y, width, labels["link"], 8, color=GREY, align="C")
-    y += pdf.text_block(x, y, width, sheets.url, 10, 7, max_lines=2, align="C", family=MONO) + 4
+    y += pdf.text_block(x, y, width, sheets.url, 10, 7, max_lines=2, align="C", family=MONO) + 1
+    y += _walk_code(pdf, sheets, x, y, width, 8, 14) + 3
 
     footer_y = PAGE_H - MARGIN + 4
     instr_h = pdf.instructions(0, 0, width - 6, JOIN_INSTRUCTIONS, 9, 7, dry_run=True)

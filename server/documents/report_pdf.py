@@ -3,7 +3,7 @@ and the comparison by participant group, laid out like the printed 2018 report.
 
 Text is set in DejaVu Sans (server/fonts), which covers the checklist's languages
 (Czech, Ukrainian, Russian, Vietnamese). The charts are drawn with PDF lines and
-rectangles on the same fixed 1–5 scale as the web page's SVG charts.
+rectangles on the checklist's whole scale (1–5, 1–4 …), as the web page's SVG charts.
 """
 import io
 import os
@@ -20,6 +20,7 @@ from ..reports.compare import MIN_ANSWERS, by_change, firm
 from ..media.photos import thumbnail_bytes
 from ..reports.photovoice import photovoice_section, report_photos
 from ..reports.queries import group_reports, layout_checklist, ordered_walks, place_reports, report_data
+from ..records.rules import scale_of
 from ..reports.report import format_percent, format_score, local_text, overall_mean, ranked_items
 from .xlsx import report_filters
 
@@ -27,13 +28,12 @@ FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fonts")
 FONT = "DejaVu"
 MIMETYPE = "application/pdf"
 INK, MUTED, GRID, HEAD_FILL = "#1a1a1a", "#595959", "#c8c8c8", "#e6e6e6"
-SCALE_MIN, SCALE_MAX = 1, 5
 
 TEXTS = {
     "en": {"report": "Audit report", "checklist": "Checklist", "version": "version", "checklists": "Checklists",
            "filters": "Filters", "any": "all",
            "generated": "Generated", "scale": (
-               "Score: the mean of the scores given, from 1 (worst) to 5 (best), rounded to two decimals. "
+               "Score: the mean of the scores given, from {low} (worst) to {high} (best), rounded to two decimals. "
                "Non-response: the share of the {n} checklists that did not score the item (left blank, "
                "\"don't know\", or not reached)."),
            "item": "Item", "text": "Statement", "score": "Score", "non_response": "Non-response", "n": "n",
@@ -59,7 +59,7 @@ TEXTS = {
     "cs": {"report": "Zpráva z auditu", "checklist": "Kontrolní seznam", "version": "verze",
            "checklists": "Dotazníky", "filters": "Filtry", "any": "vše",
            "generated": "Vytvořeno", "scale": (
-               "Hodnocení: průměr udělených hodnocení od 1 (nejhorší) do 5 (nejlepší), zaokrouhlený na dvě "
+               "Hodnocení: průměr udělených hodnocení od {low} (nejhorší) do {high} (nejlepší), zaokrouhlený na dvě "
                "desetinná místa. Bez odpovědi: podíl z {n} dotazníků, v nichž položka hodnocena nebyla "
                "(nevyplněno, „nevím“ nebo nedošlo na ni)."),
            "item": "Položka", "text": "Výrok", "score": "Hodnocení", "non_response": "Bez odpovědi", "n": "n",
@@ -89,9 +89,9 @@ TEXTS = {
 class ReportDocument(FPDF):
     """An A4 page with the checklist's name on top and the page number at the foot."""
 
-    def __init__(self, running_title, texts):
+    def __init__(self, running_title, texts, scale=(1, 5)):
         super().__init__(format="A4")
-        self.running_title, self.texts = running_title, texts
+        self.running_title, self.texts, self.scale = running_title, texts, scale
         self.add_font(FONT, "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
         self.add_font(FONT, "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 18, 18)
@@ -144,21 +144,23 @@ class ReportDocument(FPDF):
         return text.rstrip() + "…"
 
     def bar_chart(self, rows, decimal_mark, no_answers, label_width=62, row_height=6):
-        """Draw horizontal bars from 1 to each mean on a 1–5 axis: rows are (label, mean, colour)."""
+        """Draw horizontal bars from the lowest score to each mean on the scale's axis: rows are (label, mean, colour)."""
         height = len(rows) * row_height + 8
         if self.will_page_break(height):
             self.add_page()
         left, top = self.l_margin + label_width, self.get_y()
         width = self.epw - label_width - 14
 
+        low, high = self.scale
+
         def x_of(value):
-            return left + (value - SCALE_MIN) / (SCALE_MAX - SCALE_MIN) * width
+            return left + (value - low) / (high - low) * width
 
         bottom = top + len(rows) * row_height
         self.set_line_width(0.2)
         self.set_font(FONT, size=7)
-        for value in range(SCALE_MIN, SCALE_MAX + 1):
-            self.set_draw_color(MUTED if value == SCALE_MIN else GRID)
+        for value in range(low, high + 1):
+            self.set_draw_color(MUTED if value == low else GRID)
             self.line(x_of(value), top, x_of(value), bottom)
             self.set_text_color(MUTED)
             self.text(x_of(value) - 0.8, bottom + 3.5, str(value))
@@ -169,13 +171,13 @@ class ReportDocument(FPDF):
             self.cell(label_width - 2, row_height, self.fit(label, label_width - 3))
             if mean is None:
                 self.set_text_color(MUTED)
-                self.text(x_of(SCALE_MIN) + 1.5, y + row_height / 2 + 1, no_answers)
+                self.text(x_of(low) + 1.5, y + row_height / 2 + 1, no_answers)
                 continue
-            bar_width = max(x_of(mean) - x_of(SCALE_MIN), 0.6)
+            bar_width = max(x_of(mean) - x_of(low), 0.6)
             with self.local_context(fill_color=colour):
-                self.rect(x_of(SCALE_MIN), y + 1, bar_width, row_height - 2, style="F")
+                self.rect(x_of(low), y + 1, bar_width, row_height - 2, style="F")
             self.set_text_color(INK)
-            self.text(x_of(SCALE_MIN) + bar_width + 1.2, y + row_height / 2 + 1, format_score(mean, decimal_mark))
+            self.text(x_of(low) + bar_width + 1.2, y + row_height / 2 + 1, format_score(mean, decimal_mark))
         self.set_text_color(INK)
         self.set_xy(self.l_margin, bottom + 6)
 
@@ -213,7 +215,7 @@ def _title_page(pdf, checklist, report, filters, texts, language, decimal_mark):
         pdf.set_font(FONT, size=10)
         pdf.multi_cell(0, 6, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
-    pdf.paragraph(texts["scale"].format(n=report["responses"]), 9, MUTED)
+    pdf.paragraph(texts["scale"].format(n=report["responses"], low=pdf.scale[0], high=pdf.scale[1]), 9, MUTED)
     if not report["responses"]:
         pdf.paragraph(texts["none"], 11)
     pdf.ln(4)
@@ -441,7 +443,7 @@ def report_pdf(filters, language="en", decimal_mark=".", walk_ids=None, comparis
     checklist = layout_checklist(filters)
     report = report_data(filters, walk_ids)
     title = local_text(checklist.definition.get("title") or checklist.slug, language)
-    pdf = ReportDocument(f"{texts['report']} – {title}", texts)
+    pdf = ReportDocument(f"{texts['report']} – {title}", texts, scale_of(checklist.definition)[:2])
     pdf.set_title(f"{texts['report']} – {title}")
     pdf.set_creator("City audit walks")
     pdf.set_lang(language)

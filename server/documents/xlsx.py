@@ -29,6 +29,7 @@ from ..reports.queries import (
     place_reports,
     report_data,
 )
+from ..records.rules import scale_of
 from ..reports.compare import MIN_ANSWERS, by_change, firm
 from ..reports.report import local_text, overall_mean
 
@@ -39,9 +40,9 @@ EXCEL_MAX_ROWS = 1_048_576  # rows a sheet holds in Excel, the header row includ
 SCORE_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 FORBIDDEN_IN_SHEET_NAMES = str.maketrans({char: "-" for char in "\\/?*[]:"})
-REPORT_HEADER = ["Item", "Text", "Score", "Non-response %", "Answered", "Don't know", "Non-response",
-                 "Scored 1", "Scored 2", "Scored 3", "Scored 4", "Scored 5"]
-REPORT_WIDTHS = [8, 80, 8, 15, 10, 11, 13, 9, 9, 9, 9, 9]
+REPORT_HEADER = ["Item", "Text", "Score", "Non-response %", "Answered", "Don't know", "Non-response"]
+REPORT_WIDTHS = [8, 80, 8, 15, 10, 11, 13]
+SCORED_WIDTH = 9  # each "Scored N" column, one per score of the checklist's scale
 FIELD_WIDTHS = {"response_id": 38, "device_id": 38, "walk": 14, "checklist": 20, "group": 8, "language": 9,
                 "started_at": 20, "updated_at": 20, "received_at": 20, "answered_at": 20, "topic": 24,
                 "item_text": 60, "comment": 40}
@@ -162,19 +163,22 @@ def sheet_names(titles, prefix="Report – "):
     return names
 
 
-def _report_rows(topic, language):
+def _report_rows(topic, language, scores):
     for item in topic["items"]:
         pct = item["non_response_pct"]
         yield [item["id"], local_text(item["text"], language), item["mean"],
                None if pct is None else round(pct / 100, 6), item["answered"], item["dont_know"],
-               item["non_response"], *(item["distribution"].get(str(score), 0) for score in range(1, 6))]
+               item["non_response"], *(item["distribution"].get(str(score), 0) for score in scores)]
 
 
-def write_report_sheets(workbook, report, language="en"):
-    """Add one sheet per report topic: per item its score, non-response share and counts."""
+def write_report_sheets(workbook, report, language="en", scale=(1, 5)):
+    """Add one sheet per report topic: per item its score, non-response share and a count per score of the scale."""
+    scores = range(scale[0], scale[1] + 1)
+    header = REPORT_HEADER + [f"Scored {score}" for score in scores]
+    widths = REPORT_WIDTHS + [SCORED_WIDTH for _ in scores]
     names = sheet_names(local_text(topic["title"], language) for topic in report["topics"])
     for name, topic in zip(names, report["topics"]):
-        write_table(workbook, name, REPORT_HEADER, _report_rows(topic, language), REPORT_WIDTHS,
+        write_table(workbook, name, header, _report_rows(topic, language, scores), widths,
                     formats={2: SCORE_FORMAT, 3: PERCENT_FORMAT}, wrap=(1,))
 
 
@@ -253,6 +257,7 @@ def _filter_rows(filters):
 
 def write_about_sheet(workbook, title, checklist, filters, counts, report=None, language="en"):
     """Add the About sheet: what was exported, with which filters, when, and how to read the figures."""
+    low, high = scale_of(checklist.definition)[:2]
     rows = [["Export", title],
             ["Checklist", checklist.slug],
             ["Checklist version (layout)", checklist.version],
@@ -261,7 +266,7 @@ def write_about_sheet(workbook, title, checklist, filters, counts, report=None, 
             *_filter_rows(filters),
             *([name, count] for name, count in counts),
             ["Times", "All times are in UTC (Excel stores times without a time zone)."],
-            ["Score", "Mean of the scores given, 1 (worst) to 5 (best), rounded half up to 2 decimals."],
+            ["Score", f"Mean of the scores given, {low} (worst) to {high} (best), rounded half up to 2 decimals."],
             ["Non-response %", "Share of the matching checklists that did not score the item (left blank, "
                                "\"don't know\", or not reached), shown as a percentage."]]
     if report is not None:
@@ -294,7 +299,7 @@ def write_responses_workbook(target, filters, walk_ids=None, language="en"):
                                                              item_index(checklist.definition, language))),
                           [_field_width(name) for name in LONG_FIELDS], continued=continued)
     report = report_data(filters, walk_ids)
-    write_report_sheets(workbook, report, language)
+    write_report_sheets(workbook, report, language, scale_of(checklist.definition)[:2])
     write_places_sheet(workbook, filters, report, walk_ids, language)
     write_groups_sheet(workbook, filters, report, walk_ids, language)
     write_checklist_sheet(workbook, checklist, language)
@@ -355,7 +360,7 @@ def write_report_workbook(target, filters, walk_ids=None, language="en", compari
     workbook = Workbook(write_only=True)
     if comparison is not None:
         write_comparison_sheet(workbook, *comparison, language=language)
-    write_report_sheets(workbook, report, language)
+    write_report_sheets(workbook, report, language, scale_of(checklist.definition)[:2])
     write_places_sheet(workbook, filters, report, walk_ids, language)
     write_groups_sheet(workbook, filters, report, walk_ids, language)
     write_about_sheet(workbook, "Audit report", checklist, filters, [("Checklists", report["responses"])],

@@ -1,11 +1,12 @@
 """Photos as admins see them: listed with their checklist's group and language, stored or waiting."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import MediaFile, Photo, Response, Walk, as_utc
+from ..models import Audit, MediaFile, Photo, Response, Walk, as_utc
+from ..records.review import DEFAULT_STATES, STATES
 from .storage import file_key, media_storage, thumbnail_key
 
 STORED, WAITING = "stored", "waiting"
@@ -13,27 +14,39 @@ STORED, WAITING = "stored", "waiting"
 
 @dataclass
 class PhotoFilters:
-    """Which photos a gallery, list or ZIP shows; None means any."""
+    """Which photos a gallery, list or ZIP shows; None means any.
 
+    `review` names the review states of the photos' checklists that are included: like the report,
+    every state but rejected unless asked for.
+    """
+
+    audit: str | None = None
     walk: str | None = None
     station: str | None = None
     topic: str | None = None
     rating: str | None = None
     group: str | None = None
     shown: bool | None = None
+    review: tuple = field(default=DEFAULT_STATES)
 
 
 def _query(filters, walk_ids=None):
     image, voice = aliased(MediaFile), aliased(MediaFile)
-    query = (select(Photo, Walk.slug, Response.participant_group, Response.participant_language,
+    query = (select(Photo, Walk.slug, Audit.slug.label("audit"), Response.participant_group,
+                    Response.participant_language, Response.review_state,
                     image.bytes.label("stored_bytes"), image.sha256.label("image_held"),
                     voice.sha256.label("voice_held"))
              .join(Response, Photo.response_id == Response.id)
              .join(Walk, Photo.walk_id == Walk.id)
+             .join(Audit, Walk.audit_id == Audit.id)
              .outerjoin(image, image.sha256 == Photo.sha256)
              .outerjoin(voice, voice.sha256 == Photo.voice_sha256))
+    if filters.audit:
+        query = query.where(Audit.slug == filters.audit)
     if filters.walk:
         query = query.where(Walk.slug == filters.walk)
+    if set(filters.review) != set(STATES):
+        query = query.where(Response.review_state.in_(filters.review))
     if walk_ids is not None:
         query = query.where(Photo.walk_id.in_(walk_ids))
     if filters.station:
@@ -57,7 +70,8 @@ def list_photos(filters, walk_ids=None):
         photo = row.Photo
         stored = row.image_held is not None and (photo.voice_sha256 is None or row.voice_held is not None)
         yield {
-            "id": photo.id, "walk": row.slug, "response": photo.response_id, "station": photo.station_code,
+            "id": photo.id, "audit": row.audit, "walk": row.slug, "response": photo.response_id,
+            "review": row.review_state, "station": photo.station_code,
             "topic": photo.topic, "item": photo.item, "caption": photo.caption,
             "caption_translations": photo.caption_translations or {}, "rating": photo.rating,
             "taken_at": as_utc(photo.taken_at), "group": row.participant_group,
@@ -78,6 +92,15 @@ def find_photo(walk_id, photo_id):
         return None
     return db.session.execute(select(Photo).where(Photo.walk_id == walk_id, Photo.id == photo_id)
                               .order_by(Photo.response_id).limit(1)).scalar_one_or_none()
+
+
+def set_caption_translations(photo, translations):
+    """Replace a photo's caption translations ({language: text}); empty texts drop that language.
+
+    The caller has checked the language codes and lengths (the API's schema, the console's form).
+    """
+    photo.caption_translations = {language: text.strip() for language, text in sorted(translations.items())
+                                  if text and text.strip()} or None
 
 
 def file_chunks(sha256, thumbnail=False):

@@ -253,7 +253,9 @@ def _apply(walk, device_id, checked, context):
         if status == ACCEPTED:
             stored[clean["id"]] = Stored(clean["revision"], digest, walk.id)
             writes[clean["id"]] = (clean, digest)
-        result = {"id": clean["id"], "status": status, "revision": stored[clean["id"]].revision}
+        result = {"id": clean["id"], "status": status}
+        if stored[clean["id"]].walk_id == walk.id:  # another walk's record stays unseen
+            result["revision"] = stored[clean["id"]].revision
         if errors:
             result["errors"] = errors
         results.append(result)

@@ -76,6 +76,12 @@ def _clean_comment(comment):
     return comment.replace("\x00", "").strip() or None
 
 
+def _shown(value, limit=40):
+    """Quote a value a phone sent for an error message, cut short: a reason never outweighs the record."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -121,7 +127,7 @@ def validate_record(raw, context):
     if not isinstance(checklist, str) or not checklist:
         fail("checklist", "Required: the checklist's slug.")
     elif checklist != context.checklist_slug:
-        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not {checklist!r}.")
+        fail("checklist", f"Walk '{context.walk_slug}' uses checklist '{context.checklist_slug}', not {_shown(checklist)}.")
     if not _is_int(version) or not 1 <= version <= MAX_INT:
         fail("checklist_version", f"Required: the checklist version, a whole number from 1 to {MAX_INT}.")
     elif checklist == context.checklist_slug:
@@ -219,10 +225,10 @@ def _check_answer(answer, path, items, scale, seen, context, fail):
         fail(f"{path}.item", "Required: the item's id.")
         ok = False
     elif items is not None and item not in items:
-        fail(f"{path}.item", f"Unknown item {item!r} in this checklist version.")
+        fail(f"{path}.item", f"Unknown item {_shown(item)} in this checklist version.")
         ok = False
     elif item in seen:
-        fail(f"{path}.item", f"Item {item!r} is answered twice in this checklist.")
+        fail(f"{path}.item", f"Item {_shown(item)} is answered twice in this checklist.")
         ok = False
     else:
         seen.add(item)
@@ -257,7 +263,7 @@ def _check_answer(answer, path, items, scale, seen, context, fail):
 
     station = answer.get("station")
     if station is not None and (not isinstance(station, str) or station not in context.station_codes):
-        fail(f"{path}.station", f"Unknown station {station!r} on walk '{context.walk_slug}'.")
+        fail(f"{path}.station", f"Unknown station {_shown(station)} on walk '{context.walk_slug}'.")
         ok = False
 
     answered_at = None
@@ -283,6 +289,9 @@ def content_hash(record):
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+FOREIGN_ID_MESSAGE = "This checklist id cannot be used on this walk; the phone must give the checklist a new id."
+
+
 @dataclass
 class Stored:
     """What the server holds for a record id."""
@@ -297,7 +306,8 @@ def classify(record, digest, stored, walk_id):
     if stored is None:
         return ACCEPTED, None
     if stored.walk_id != walk_id:
-        return REJECTED, {"id": ["This checklist id already belongs to another walk."]}
+        # Nothing about the other walk's record (not its revision, not which walk) goes back to this phone.
+        return REJECTED, {"id": [FOREIGN_ID_MESSAGE]}
     if record["revision"] > stored.revision:
         return ACCEPTED, None
     if record["revision"] < stored.revision:

@@ -6,9 +6,9 @@ NO_TOPIC = ""
 
 
 def report_photos(filters, walk_ids=None):
-    """Return the photos the report's filters cover (walk, station, group), stored or waiting."""
-    return list(list_photos(PhotoFilters(walk=filters.walk, station=filters.station, group=filters.group),
-                            walk_ids))
+    """Return the photos the report's filters cover (audit, walk, station, group, review), stored or waiting."""
+    return list(list_photos(PhotoFilters(audit=filters.audit, walk=filters.walk, station=filters.station,
+                                         group=filters.group, review=filters.review), walk_ids))
 
 
 def caption_in(photo, language):
