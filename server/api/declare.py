@@ -115,8 +115,8 @@ def query_args():
     try:
         return operation.query.load(arguments)
     except ValidationError as error:
-        fields = error.messages if isinstance(error.messages, dict) else {"": error.messages}
+        problems_by_field = error.messages if isinstance(error.messages, dict) else {"": error.messages}
         message = " ".join(f"'{name}': {' '.join(map(str, problems))}" if name != "_schema" else
-                           " ".join(map(str, problems)) for name, problems in fields.items())
+                           " ".join(map(str, problems)) for name, problems in problems_by_field.items())
         raise ApiError(400, f"Some query arguments are invalid. {message}", code="invalid",
                        details=error.messages) from error
