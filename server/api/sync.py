@@ -12,7 +12,7 @@ from ..models import utcnow
 from ..reports.queries import find_walk
 from ..records.rules import MAX_DEPTH, nesting_depth, validate_envelope
 from . import bp
-
+from .declare import declare, shared
 
 
 def _too_large(limit):
@@ -97,6 +97,7 @@ def _admit(slug):
 
 
 @bp.post("/walks/<slug>/sync")
+@declare(body=shared("sync-request"), reply=shared("sync-reply"), auth="walkKey", errors=(413, 415))
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def sync_walk(slug):
     """Store a batch of checklists from one device; answer each record's status in order."""

@@ -61,9 +61,10 @@ def _editor(draft, existing=None, problems=(), status=200):
     language = request.values.get("preview_lang", "en")
     if language not in draft["languages"]:
         language = "en"
+    answered = existing is not None and _usage(existing.slug).get(existing.version, ((), 0))[1] > 0
     return render_template("console/checklists/edit.html", draft=draft, form=form_fields(draft), existing=existing,
                            problems=list(problems), missing=untranslated(draft), scale=scale_of(draft),
-                           preview_lang=language), status
+                           preview_lang=language, answered=answered), status
 
 
 @bp.route("/checklists/new", methods=["GET", "POST"])
