@@ -97,19 +97,19 @@ export async function exchangeCodes() {
 }
 
 async function run(manual) {
-  // Offline, the codes wait; the records' sending below then meets the same network and backs off.
-  await exchangeCodes().catch((error) => { if (!isTransient(error)) throw error; });
   const records = await store.listRecords();
   const pending = records.filter((r) => needsSync(r, {includeRefused: manual}));
   const total = pending.length;
   const files = await filesToSend(manual);
   emit({phase: total ? "sending" : files.length ? "uploading" : "idle", sent: 0, total, manual, retryAt: null,
     filesSent: 0, filesTotal: files.length});
-  if (!total && !files.length) return status;
+  if (!total && !files.length && !Object.keys((await store.getMeta("walkCodes")) || {}).length) return status;
   const device = await deviceId();
   const byWalk = groupBy(pending);
   let sent = 0;
   try {
+    // Walk codes typed on this phone first: they bring the keys the records need. Offline, they wait (backoff).
+    await exchangeCodes();
     for (const [walk, records] of byWalk) {
       const key = await store.getWalkKey(walk);
       if (!key) {

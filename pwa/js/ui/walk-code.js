@@ -16,7 +16,8 @@ export async function enterWalkCode(walk, typed) {
   try {
     await exchangeCodes();
   } catch {
-    return "kept";  // offline, or the server busy: the next sync exchanges it
+    syncNow();  // offline, or the server busy: sync exchanges it once it can, backing off until then
+    return "kept";
   }
   if (await store.getMeta(`problem:${walk}`)) return "wrong";
   syncNow();
