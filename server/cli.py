@@ -21,7 +21,10 @@ from .access.accounts import (
 )
 from .catalog.audits import audit_counts, load_audit, ordered_audits
 from .catalog.definitions import (
+    CREATED,
+    UPDATED,
     DefinitionError,
+    describe_outcome,
     get_checklist,
     load_checklist,
     load_walk,
@@ -111,15 +114,15 @@ def create_token_command(role, walks, label, expires, username):
 @click.command("load-checklist")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_checklist_command(file):
-    """Load a checklist definition file; a changed definition becomes a new version."""
+    """Load a checklist definition file; a change to an answered version becomes a new version."""
     try:
         checklist, created = load_checklist(read_json(file))
     except (DefinitionError, ValueError) as error:
         _fail(str(error), getattr(error, "errors", []))
-    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created, "file": file.name})
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created == CREATED, "in_place": created == UPDATED, "file": file.name})
     db.session.commit()
-    state = "new version" if created else "unchanged, still version"
-    click.echo(f"{checklist.slug}: {state} {checklist.version}")
+    click.echo(f"{checklist.slug}: {describe_outcome(checklist, created)}")
 
 
 @click.command("load-xlsform")
@@ -137,8 +140,7 @@ def load_xlsform_command(file, slug):
             click.echo(f"  {where}: {problem['type'] or '-'}: {problem['why']}", err=True)
         sys.exit(1)
     db.session.commit()
-    state = "new version" if created else "unchanged, still version"
-    click.echo(f"{checklist.slug}: {state} {checklist.version}")
+    click.echo(f"{checklist.slug}: {describe_outcome(checklist, created)}")
 
 
 walks_cli = AppGroup("walks", help="List and load walks.")

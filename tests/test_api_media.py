@@ -1,4 +1,5 @@
 """Photo and voice uploads: PUT/HEAD /walks/<slug>/media/<sha256>, on the folder and on S3 storage."""
+import csv
 import io
 import uuid
 import zipfile
@@ -136,6 +137,18 @@ def test_zip_holds_every_stored_photo_and_the_csv(walk_app):
     table = archive.read("photos.csv").decode("utf-8-sig")
     assert arrived["id"] in table and waiting["id"] in table and "waiting" in table
     assert "'=HYPERLINK" in table  # a caption cannot run as a spreadsheet formula
+
+
+@pytest.mark.parametrize("caption", ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"])
+def test_photos_csv_quotes_captions_a_spreadsheet_would_run(client, walks, caption):
+    """A caption typed as a formula is in photos.csv as text with a leading ', the rest as written."""
+    photo = sync_photo(client, walks["prague-7"], clean_jpeg(), caption=caption)
+    from tests.conftest import make_token
+    reply = client.get("/api/v1/export/photos.zip?walk=prague-7",
+                       headers={"Authorization": f"Bearer {make_token('admin')}"})
+    table = zipfile.ZipFile(io.BytesIO(reply.data)).read("photos.csv").decode("utf-8-sig")
+    row = next(row for row in csv.DictReader(io.StringIO(table)) if row["photo_id"] == photo["id"])
+    assert row["caption"] == "'" + caption
 
 
 @pytest.fixture

@@ -282,3 +282,17 @@ def test_token_use_is_noted_without_a_write_per_request(client, db, seeded):
     assert first is not None
     assert client.get("/api/v1/admin/walks", headers=bearer(token)).status_code == 200
     assert db.session.execute(select(ApiToken.last_used_at)).scalar_one() == first
+
+
+def test_answer_fields_of_the_wrong_json_type_are_refused_not_crashing(client, db, seeded):
+    """A station, item or comment sent as a list or object is refused with its field named; the rest is kept."""
+    walk = seeded["centre"]
+    good = make_record([make_answer("vs1", 4)])
+    odd = make_record([{**make_answer("vs1", 3), "station": ["CE-1"]},
+                       {**make_answer("vs2", 3), "item": {"id": "vs2"}},
+                       {**make_answer("vs3", 3), "comment": ["x"]}])
+    reply = post_sync(client, walk, [good, odd])
+    assert reply.status_code == 200
+    assert statuses(reply) == ["accepted", "rejected"]
+    assert set(reply.json["results"][1]["errors"]) == {"answers.0.station", "answers.1.item", "answers.2.comment"}
+    assert count(db, SyncLogEntry) == 2

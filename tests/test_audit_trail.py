@@ -68,12 +68,14 @@ def test_reopen_revoke_delete_review_and_deletion_events(client, db, seeded, adm
 
 
 def test_checklist_saved_event(client, db, seeded, admin_headers):
-    """Loading a checklist through the API writes one `checklist_saved` event."""
+    """Loading a checklist through the API writes one `checklist_saved` event saying how it was saved."""
     definition = client.get("/api/v1/checklists/integra-city-audit").get_json()
     definition.pop("version")
     definition["title"] = {"en": "Changed title"}
     assert client.post("/api/v1/checklists", json=definition, headers=admin_headers).status_code in (200, 201)
-    assert one(db, "checklist_saved").target == "integra-city-audit v2"
+    event = one(db, "checklist_saved")
+    assert event.target == "integra-city-audit v1" and event.details["in_place"] is True
+    assert event.details["new_version"] is False
 
 
 def test_downloads_write_an_event_with_their_filters(client, db, seeded, admin_headers):

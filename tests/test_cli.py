@@ -41,13 +41,18 @@ def test_facilitator_token_needs_a_known_walk(runner, db, seeded):
     assert [w.slug for w in token.walks] == ["libus"]
 
 
-def test_load_checklist_versions_a_changed_file(runner, seeded, tmp_path):
-    """Loading the same file changes nothing; a changed file becomes version 2; a broken one is explained."""
+def test_load_checklist_versions_a_changed_file(runner, client, seeded, tmp_path):
+    """The same file changes nothing; a changed file is saved over version 1 until checklists answered with it
+    arrive, then it becomes version 2; a broken one is explained."""
     path, definition = next(shared_definitions("checklists"))
     result = runner.invoke(args=["load-checklist", str(path)])
     assert "unchanged, still version 1" in result.output
     definition["title"]["en"] = "INTEGRA city audit (2019 edition)"
     changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(definition), encoding="utf-8")
+    assert "saved in place, still version 1" in runner.invoke(args=["load-checklist", str(changed)]).output
+    post_sync(client, seeded["prague-7"], [make_record([make_answer("vs1", 4)])])
+    definition["title"]["en"] = "INTEGRA city audit (2020 edition)"
     changed.write_text(json.dumps(definition), encoding="utf-8")
     assert "new version 2" in runner.invoke(args=["load-checklist", str(changed)]).output
     del definition["topics"]

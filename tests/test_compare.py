@@ -36,13 +36,13 @@ VS2_2026 = [2, 3, 3]
 @pytest.fixture
 def two_prague_audits(client, seeded, admin_headers):
     """prague-2018 with its 26 checklists, and prague-2026 on INTEGRA version 2 with seven."""
+    dataset = sync_prague_2018(client, seeded)  # answered, version 1 stays as it is: the edit is version 2
     assert client.post("/api/v1/checklists", json=integra_v2(), headers=admin_headers).get_json()["version"] == 2
     assert client.post("/api/v1/admin/audits", json=PRAGUE_2026, headers=admin_headers).status_code == 201
     walk = {"slug": "holesovice-2026", "audit": "prague-2026", "title": {"en": "Holešovice 2026"},
             "checklist": {"slug": "integra-city-audit"},
             "stations": [{"code": "H26-1", "title": {"en": "Market hall 22"}, "position": 1}]}
     assert client.post("/api/v1/admin/walks", json=walk, headers=admin_headers).status_code == 201
-    dataset = sync_prague_2018(client, seeded)
     records = []
     for index in range(7):
         answers = [make_answer("vs1", VS1_2026[index], station="H26-1") if index < 6

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from server.documents.cells import csv_row
 from server.documents.exports import wide_fields
 from tests.conftest import make_answer, make_record, post_sync, sync_prague_2018
 
@@ -101,3 +102,30 @@ def test_downloads_are_named_by_walk_layout_and_day(client, czech, admin_headers
     assert list(names.values()) == [f"prague-7-responses-long-{day}.csv", f"prague-7-responses-wide-{day}.csv",
                                     f"prague-7-responses-{day}.json",
                                     f"integra-city-audit-responses-wide-{day}.csv"]
+
+
+FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tfoo", "\rbar"]
+
+
+def test_every_csv_cell_that_a_spreadsheet_would_run_is_quoted():
+    """Text starting = + - @ tab or CR gets a leading ' and stays otherwise as written; numbers stay numbers."""
+    assert csv_row(FORMULAS) == ["'" + text for text in FORMULAS]
+    assert csv_row([-1, 2.5, None, "", "a=b", "x-1", "Holešovice"]) == [-1, 2.5, None, "", "a=b", "x-1", "Holešovice"]
+
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_formulas_in_comments_reach_the_csv_as_text(client, seeded, admin_headers, layout):
+    """A comment typed as a spreadsheet formula arrives in the long and wide CSV quoted, its score a number."""
+    items = ["vs1", "vs2", "vs3", "vs4", "vs5", "vs6"]
+    post_sync(client, seeded["prague-7"], [
+        make_record([make_answer(item, 2, comment=text) for item, text in zip(items, FORMULAS)])])
+    rows = read_csv(client.get(f"/api/v1/export/responses.csv?walk=prague-7&layout={layout}", headers=admin_headers))
+    if layout == "long":
+        comments = {row["item"]: row["comment"] for row in rows}
+        assert {row["score"] for row in rows if row["item"] in items} == {"2"}
+    else:
+        comments = {item: rows[0][f"{item}_comment"] for item in items}
+        assert {rows[0][f"{item}_score"] for item in items} == {"2"}
+    for item, text in zip(items, FORMULAS):
+        # The sync rules trim a comment's surrounding blanks: a tab or CR in front never arrives.
+        assert comments[item] == ("'" + text if text.strip() == text else text.strip())

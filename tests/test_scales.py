@@ -5,6 +5,7 @@ import pytest
 
 from server.catalog.definitions import DefinitionError, check_checklist, load_checklist, load_walk
 from server.extensions import db
+from server.models import Checklist
 from tests.conftest import make_answer, make_record, post_sync
 from tests.definitions import small_checklist, small_walk
 
@@ -66,13 +67,22 @@ def test_report_distribution_follows_the_scale(client, bike_walk, admin_headers)
     assert item["mean"] == 3.0
 
 
-def test_changing_the_scale_makes_a_new_version(app):
-    """Moving a checklist from 1–4 to 1–5 is a new version; the old one keeps its scale."""
-    first, _ = load_checklist(small_checklist())
+def test_changing_the_scale_of_an_answered_checklist_makes_a_new_version(client, bike_walk):
+    """Before any answers a 1–4 checklist moves to 1–5 in place; once answered, a change is a new version."""
     changed = copy.deepcopy(small_checklist())
     changed["scale"] = {"min": 1, "max": 5}
-    second, created = load_checklist(changed)
-    assert created and (first.version, second.version) == (1, 2)
+    same, outcome = load_checklist(changed)
+    assert outcome == "updated" and same.version == 1 and same.definition["scale"]["max"] == 5
+    changed["scale"] = {"min": 1, "max": 4, "dont_know": False}
+    load_checklist(changed)
+    db.session.commit()
+    assert statuses(post_sync(client, bike_walk, [make_record([make_answer("q1_1", 4)], checklist="bike-audit")])) \
+        == ["accepted"]
+    changed["scale"] = {"min": 1, "max": 5}
+    second, outcome = load_checklist(changed)
+    assert outcome == "created" and second.version == 2
+    first = db.session.execute(db.select(Checklist).where(Checklist.slug == "bike-audit", Checklist.version == 1)
+                               ).scalar_one()
     assert first.definition["scale"]["max"] == 4
 
 
@@ -109,3 +119,19 @@ def test_charts_pdf_and_xlsx_draw_the_checklists_own_scale(client, bike_walk, ad
     assert first[-4:] == [0, 0, 0, 3]
     about = {row[0].value: row[1].value for row in workbook["About"].iter_rows()}
     assert about["Score"].startswith("Mean of the scores given, 1 (worst) to 4 (best)")
+
+
+def test_an_unanswered_edit_that_drops_an_item_a_station_names_is_a_new_version(app):
+    """Dropping an item that a station of a walk shows first keeps that walk's version intact: the edit is version 2."""
+    load_checklist(small_checklist())
+    walk = small_walk()
+    walk["stations"][0]["items"] = ["q2_2"]
+    load_walk(walk)
+    db.session.commit()
+    changed = copy.deepcopy(small_checklist())
+    changed["topics"][1]["items"].pop()
+    row, outcome = load_checklist(changed)
+    assert outcome == "created" and row.version == 2
+    changed["topics"][0]["items"][0]["text"]["en"] = "Reworded"
+    row, outcome = load_checklist(changed)
+    assert outcome == "updated" and row.version == 2  # no walk is on version 2 yet, nobody answered it

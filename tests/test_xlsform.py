@@ -76,7 +76,11 @@ def test_exported_form_has_the_documented_shape(client, seeded):
 
 
 def test_import_through_the_api_makes_a_checklist_then_a_new_version(client, db, app, admin_headers):
-    """An admin uploads a 1–4 form (201, version 1); the same form again changes nothing; an edit is version 2."""
+    """An admin uploads a 1–4 form (201, version 1); the same form again changes nothing; an edit before any
+    answers is saved over version 1, an edit after answers arrived is version 2."""
+    from server.catalog.definitions import load_walk
+    from tests.conftest import make_answer, make_record, post_sync
+    from tests.definitions import small_walk
     definition = small_checklist()
     data = checklist_to_xlsform(definition)
     reply = upload(client, data, admin_headers)
@@ -84,7 +88,17 @@ def test_import_through_the_api_makes_a_checklist_then_a_new_version(client, db,
     assert client.get("/api/v1/checklists/bike-audit").json["scale"] == definition["scale"]
     assert upload(client, data, admin_headers).json == {"slug": "bike-audit", "version": 1}
     definition["topics"][0]["items"][0]["text"]["en"] = "Reworded"
-    assert upload(client, checklist_to_xlsform(definition), admin_headers).json["version"] == 2
+    reply = upload(client, checklist_to_xlsform(definition), admin_headers)
+    assert reply.status_code == 200 and reply.json["version"] == 1
+    assert client.get("/api/v1/checklists/bike-audit").json["topics"][0]["items"][0]["text"]["en"] == "Reworded"
+    walk, _ = load_walk(small_walk())
+    db.session.commit()
+    post_sync(client, walk, [make_record([make_answer("q1_1", 3)], checklist="bike-audit")])
+    definition["topics"][0]["items"][0]["text"]["en"] = "Reworded again"
+    reply = upload(client, checklist_to_xlsform(definition), admin_headers)
+    assert reply.status_code == 201 and reply.json["version"] == 2
+    assert client.get("/api/v1/checklists/bike-audit?version=1").json["topics"][0]["items"][0]["text"]["en"] == \
+        "Reworded"
     reply = upload(client, data, admin_headers, slug="bike-audit-copy")
     assert reply.status_code == 201 and reply.json["slug"] == "bike-audit-copy"
 

@@ -165,6 +165,18 @@ def test_czech_text_and_formula_like_comments_round_trip(client, seeded, admin_h
     assert "Report – Vize města a služby" in book.sheetnames
 
 
+def test_formula_like_comments_stay_typed_text(client, seeded, admin_headers):
+    """Comments a spreadsheet would run as formulas are text cells in the XLSX, exactly as stored."""
+    typed = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]
+    items = ["vs1", "vs2", "vs3", "vs4"]
+    post_sync(client, seeded["prague-7"], [make_record([make_answer(i, 2, comment=t) for i, t in zip(items, typed)])])
+    header, rows = _table(_download(client, "/api/v1/export/responses.xlsx", admin_headers)["Answers"])
+    column = {name: index for index, name in enumerate(header)}
+    comments = {row[column["item"]].value: row[column["comment"]] for row in rows}
+    for item, text in zip(items, typed):
+        assert comments[item].value == text and comments[item].data_type == "s"
+
+
 def test_report_workbook_has_only_the_report_tables_and_about(client, prague, admin_headers):
     """The report download holds the four topic tables and the walk and station comparison for the filters, and About."""
     report, items = _report_items(client, admin_headers, "&walk=libus&group=ngo")

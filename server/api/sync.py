@@ -12,6 +12,7 @@ from ..models import utcnow
 from ..reports.queries import find_walk
 from ..records.rules import validate_envelope
 from . import bp
+from .declare import declare, shared
 from .util import nesting_depth
 
 # A sync request nests 5 levels (body, responses, a checklist, answers, an answer); newer clients may add a few.
@@ -101,6 +102,7 @@ def _admit(slug):
 
 
 @bp.post("/walks/<slug>/sync")
+@declare(body=shared("sync-request"), reply=shared("sync-reply"), auth="walkKey", errors=(413, 415))
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def sync_walk(slug):
     """Store a batch of checklists from one device; answer each record's status in order."""

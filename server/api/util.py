@@ -3,7 +3,6 @@ import orjson
 from flask import request
 
 from ..errors import ApiError
-from ..records.rules import MAX_INT
 
 NUL_MESSAGE = "Text cannot contain NUL characters (\\u0000)."
 
@@ -67,19 +66,6 @@ def definition_body(slug, noun):
             raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
                            details={"slug": [f"{noun}'s slug cannot change."]})
     return definition
-
-
-def int_arg(name, low=1, high=MAX_INT):
-    """Return a query argument as an int from low to high, None when absent; 400 when malformed."""
-    value = request.args.get(name)
-    if value is None or value == "":
-        return None
-    # isdigit() alone admits digits int() cannot read, such as '²'; int() refuses thousands of digits.
-    digits = value.isascii() and value.isdigit() and len(value) <= len(str(high))
-    if not digits or not low <= int(value) <= high:
-        message = f"'{name}' must be a whole number from {low} to {high}."
-        raise ApiError(400, message, code="invalid", details={name: [message]})
-    return int(value)
 
 
 def refuse_nul_in_address():

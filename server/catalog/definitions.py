@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .contract import SHARED_SCHEMA_DIR, schema_errors
 from ..errors import ApiError
 from ..extensions import db
-from ..models import Checklist, Station, Walk
+from ..models import Checklist, Response, Station, Walk
 from ..records.rules import MAX_INT
 
 
@@ -84,20 +84,64 @@ def get_checklist(slug, version=None):
     return row
 
 
-def load_checklist(definition):
-    """Store a definition; return (row, created). Unchanged content keeps its version."""
+CREATED, UPDATED = "created", "updated"
+
+
+def load_checklist(definition, in_place=True):
+    """Store a definition; return (row, outcome): CREATED, UPDATED or None when nothing changed.
+
+    The one save every way in shares. A changed definition is saved over the latest version while
+    no walker has answered that version yet (UPDATED: drafting a checklist does not pile up
+    versions); once checklists answered with it have arrived, the stored version never changes and
+    the definition becomes a new version (CREATED), which walks move to when an admin chooses.
+    `in_place=False` always makes a change a new version.
+    """
     check_checklist(definition)
     slug = definition["slug"]
     digest = definition_hash(definition)
     latest = latest_checklist(slug)
     if latest is not None and latest.content_hash == digest:
-        return latest, False
+        return latest, None
     body = {k: v for k, v in definition.items() if k != "version"}
+    if latest is not None and in_place and not in_place_blockers(latest, body):
+        latest.definition, latest.content_hash = body, digest
+        db.session.flush()
+        return latest, UPDATED
     row = Checklist(slug=slug, version=(latest.version + 1) if latest else 1,
                     definition=body, content_hash=digest)
     db.session.add(row)
     db.session.flush()
-    return row, True
+    return row, CREATED
+
+
+def describe_outcome(checklist, outcome):
+    """Say in words what load_checklist did, e.g. 'new version 2' or 'saved in place, still version 1'."""
+    if outcome == CREATED:
+        return f"new version {checklist.version}"
+    if outcome == UPDATED:
+        return f"saved in place, still version {checklist.version} (no checklist answered with it has arrived)"
+    return f"unchanged, still version {checklist.version}"
+
+
+def in_place_blockers(checklist, body):
+    """Say why a checklist version cannot be changed in place into `body` (an empty list when it can).
+
+    It cannot once a checklist answered with it has arrived, nor while a station of a walk on it
+    names an item the change would drop.
+    """
+    reasons = []
+    answered = db.session.execute(select(Response.id).where(Response.checklist_id == checklist.id)
+                                  .limit(1)).first()
+    if answered is not None:
+        reasons.append(f"checklists answered with version {checklist.version} have arrived")
+    kept = {item["id"] for topic in body["topics"] for item in topic["items"]}
+    stations = db.session.execute(select(Walk.slug, Station.code, Station.items).join(Station.walk).where(
+        Walk.checklist_slug == checklist.slug, Walk.checklist_version == checklist.version)).all()
+    for walk, code, items in stations:
+        dropped = sorted(set(items or ()) - kept)
+        if dropped:
+            reasons.append(f"station {code} of walk {walk} names item {', '.join(dropped)}")
+    return reasons
 
 
 def _beyond_integer_columns(definition):
@@ -290,12 +334,22 @@ def shared_definitions(kind):
         yield path, read_json(path)
 
 
+def _loaded_before(definition):
+    """Tell whether some version of this checklist holds exactly this definition."""
+    slug = definition.get("slug") if isinstance(definition, dict) else None
+    return slug is not None and db.session.execute(select(Checklist.id).where(
+        Checklist.slug == slug, Checklist.content_hash == definition_hash(definition))).first() is not None
+
+
 def seed_shared():
     """Load every checklist, audit and walk in shared_schema/; return counts of what was created."""
     from .audits import load_audit
     counts = {"checklists": 0, "audits": 0, "walks": 0}
     for _, definition in shared_definitions("checklists"):
-        counts["checklists"] += load_checklist(definition)[1]
+        if _loaded_before(definition):
+            continue  # a restart never puts the file back over an admin's later version
+        # A changed file is a new version, never saved over a version an admin may have edited.
+        counts["checklists"] += load_checklist(definition, in_place=False)[1] == CREATED
     for _, definition in shared_definitions("audits"):
         counts["audits"] += load_audit(definition)[1]
     for _, definition in shared_definitions("walks"):

@@ -468,7 +468,7 @@ def _definition(book, slug, settings, columns, topics, scale, reader):
 
 
 def save_xlsform(data, slug=None):
-    """Read an XLSForm and save it as a checklist through load_checklist; return (row, created).
+    """Read an XLSForm and save it as a checklist through load_checklist; return its (row, outcome).
 
     Raise XLSFormError with one problem per refused row; nothing is saved then.
     """

@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..access.audit_trail import record
-from ..catalog.definitions import DefinitionError, check_checklist, latest_checklist, load_checklist
+from ..catalog.definitions import CREATED, UPDATED, DefinitionError, check_checklist, latest_checklist, load_checklist
 from ..catalog.xlsform import LIMITS, XLSFormError, save_xlsform
 from ..extensions import db
 from ..models import Checklist, Response, Walk
@@ -61,16 +61,18 @@ def _editor(draft, existing=None, problems=(), status=200):
     language = request.values.get("preview_lang", "en")
     if language not in draft["languages"]:
         language = "en"
+    answered = existing is not None and _usage(existing.slug).get(existing.version, ((), 0))[1] > 0
     return render_template("console/checklists/edit.html", draft=draft, form=form_fields(draft), existing=existing,
                            problems=list(problems), missing=untranslated(draft), scale=scale_of(draft),
-                           preview_lang=language), status
+                           preview_lang=language, answered=answered), status
 
 
 @bp.route("/checklists/new", methods=["GET", "POST"])
 @bp.route("/checklists/<slug>/edit", methods=["GET", "POST"])
 @signed_in("admin")
 def checklist_edit(slug=None):
-    """Author a checklist: topics, items, every language beside English, the scale; save makes a new version."""
+    """Author a checklist: topics, items, every language beside English, the scale; save changes an unanswered
+    version in place and makes an answered one a new version."""
     existing = latest_checklist(slug) if slug else None
     if slug and existing is None:
         abort(404, description=f"No checklist '{slug}'.")
@@ -92,13 +94,18 @@ def checklist_edit(slug=None):
         db.session.rollback()
         problems = [f"{describe_path(e.get('path'), draft)}: {e['message']}" for e in error.errors] or [str(error)]
         return _editor(draft, existing, problems, 400)
-    record("checklist_saved", f"{checklist.slug} v{checklist.version}", {"new_version": created})
+    record("checklist_saved", f"{checklist.slug} v{checklist.version}",
+           {"new_version": created == CREATED, "in_place": created == UPDATED})
     db.session.commit()
-    if created and checklist.version > 1:
-        flash(f"Saved as version {checklist.version}. Walks keep the version they use until you move them "
+    if created == CREATED and checklist.version > 1:
+        flash(f"Saved as version {checklist.version}: checklists answered with version {checklist.version - 1} "
+              "have arrived, so it stays as it was. Walks keep the version they use until you move them "
               "(Edit walk → Checklist version).")
-    elif created:
+    elif created == CREATED:
         flash(f"Checklist {checklist.slug} created.")
+    elif created == UPDATED:
+        flash(f"Saved: still version {checklist.version}, changed in place, since no checklist answered with it "
+              "has arrived yet.")
     else:
         flash(f"Nothing changed: still version {checklist.version}.")
     return redirect(url_for("console.checklist_show", slug=checklist.slug))
@@ -121,8 +128,10 @@ def checklist_import():
         return render_template("console/checklists/import.html", problems=error.problems,
                                filename=upload.filename, slug=slug or ""), 422
     record("checklist_saved", f"{checklist.slug} v{checklist.version}",
-           {"new_version": created, "xlsform": upload.filename[:200]})
+           {"new_version": created == CREATED, "in_place": created == UPDATED, "xlsform": upload.filename[:200]})
     db.session.commit()
-    flash(f"Imported {upload.filename} as {checklist.slug} version {checklist.version}."
-          if created else f"{upload.filename} matches {checklist.slug} version {checklist.version}; nothing changed.")
+    flash(f"Imported {upload.filename} as {checklist.slug} version {checklist.version}." if created == CREATED else
+          f"Imported {upload.filename} over {checklist.slug} version {checklist.version}, which no checklist "
+          "answered yet." if created == UPDATED else
+          f"{upload.filename} matches {checklist.slug} version {checklist.version}; nothing changed.")
     return redirect(url_for("console.checklist_show", slug=checklist.slug))

@@ -8,6 +8,7 @@ from flask import render_template, request, stream_with_context
 from sqlalchemy import select
 
 from ..access.audit_trail import ACTIONS, CSV_FIELDS, event_row, events_query, record
+from ..documents.cells import csv_row
 from ..extensions import db
 from ..models import AuditEvent
 from . import bp
@@ -62,21 +63,14 @@ def _csv_chunks(query):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(csv_row(CSV_FIELDS))
     for count, event in enumerate(db.session.execute(query.execution_options(yield_per=500)).scalars(), 1):
-        writer.writerow(neutralize(cell) for cell in event_row(event))
+        writer.writerow(csv_row(event_row(event)))
         if count % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-def neutralize(cell):
-    """Keep a spreadsheet from running a cell as a formula: text starting = + - @ tab or CR gets a leading '."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
 
 
 @bp.get("/audit-trail.csv")

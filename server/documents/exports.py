@@ -2,7 +2,7 @@
 
 Pairs come from reports.queries.grouped_responses: a response dict and its answers as tuples
 (item, score, dont_know, comment, station, answered_at). Every CSV cell is written by
-`csv_chunks`, the one place rows become CSV text.
+`csv_chunks`, the one place rows become CSV text, through `cells.csv_row` like every CSV download.
 """
 import csv
 import io
@@ -11,6 +11,7 @@ import json
 import orjson
 
 from ..models import as_utc
+from .cells import csv_row
 
 BOM = "\ufeff"  # lets Excel open UTF-8 CSV with Czech text intact
 RESPONSE_FIELDS = ["response_id", "walk", "device_id", "revision", "checklist", "checklist_version",
@@ -80,14 +81,14 @@ def wide_rows(grouped, item_ids):
 
 
 def csv_chunks(header, rows, rows_per_chunk=500):
-    """Yield CSV text in chunks, a BOM first: one csv.writer writes every cell (None as empty)."""
+    """Yield CSV text in chunks, a BOM first: one csv.writer writes every cell (None as empty), via csv_row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    writer.writerow(header)
+    writer.writerow(csv_row(header))
     batch = []
     for row in rows:
-        batch.append(row)
+        batch.append(csv_row(row))
         if len(batch) == rows_per_chunk:
             writer.writerows(batch)
             batch.clear()

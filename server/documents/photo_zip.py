@@ -5,20 +5,12 @@ import io
 from zipstream import ZIP_STORED, ZipStream
 
 from ..media.images import extension
+from .cells import csv_row
 from .exports import BOM, timestamp
 
 CSV_FIELDS = ["photo_id", "audit", "walk", "response_id", "review", "station", "topic", "item", "caption", "rating", "taken_at",
               "group", "language", "status", "shown", "width", "height", "bytes", "sha256", "content_type",
               "file", "voice_file", "voice_duration_s"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Keep a spreadsheet from running a caption as a formula (a leading quote shows it as text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def zip_names(photo):
     """Return (photo file, voice file) names inside the ZIP: <station>/<photo id>.<ext>, voice beside it."""
@@ -33,13 +25,13 @@ def _csv_text(rows):
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(csv_row(CSV_FIELDS))
     for photo, image, voice in rows:
-        writer.writerow([_cell(value) for value in (
+        writer.writerow(csv_row((
             photo["id"], photo["audit"], photo["walk"], photo["response"], photo["review"], photo["station"], photo["topic"], photo["item"],
             photo["caption"], photo["rating"], timestamp(photo["taken_at"]), photo["group"], photo["language"],
             photo["status"], int(photo["shown"]), photo["width"], photo["height"], photo["bytes"],
-            photo["sha256"], photo["content_type"], image, voice, photo["voice_duration_s"])])
+            photo["sha256"], photo["content_type"], image, voice, photo["voice_duration_s"])))
     return out.getvalue().encode("utf-8")
 
 

@@ -6,6 +6,7 @@ app would have sent, is re-encoded without them; a clean file (what the walker a
 kept byte for byte. Voice notes are checked by their container's signature.
 """
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -124,10 +125,12 @@ def _check_image(path, content_type):
         width, height = image.size
         rewrite = _has_metadata(image) or max(width, height) > MAX_EDGE
         target = MAX_EDGE if rewrite else THUMBNAIL_EDGE
-        if image.format == "JPEG":
-            # Decode at the smallest scale that still covers the target: the whole stream is read
-            # (so a truncated file fails here), at a fraction of the memory.
-            image.draft("RGB", (target, target))
+        if image.format == "JPEG" and max(width, height) > target:
+            # Decode at the smallest scale whose long edge still covers the target (1/2, 1/4 or 1/8, done
+            # by the JPEG decoder itself): the whole stream is read (so a truncated file fails here), at a
+            # fraction of the time and memory. A clean 1600 px photo decodes at 400 px for its thumbnail.
+            scale = target / max(width, height)
+            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # Pillow warns, rather than fails, on some damaged files

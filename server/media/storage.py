@@ -58,17 +58,29 @@ class FolderStorage:
 
     def put_file(self, key, path, content_type):
         """Move a finished file (a part file, or any path) to `key`, durably."""
-        target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        path = Path(path)
-        if path.parent != self.incoming:
-            copy = self.new_part()
-            shutil.copyfile(path, copy)
-            path = copy
-        with open(path, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(path, target)
-        _fsync_dir(target.parent)
+        self.put_files([(key, path, content_type)])
+
+    def put_files(self, entries):
+        """Move finished files [(key, path, content_type)] to their keys, durably, syncing each folder once.
+
+        A photo and its thumbnail share a folder: one folder sync covers both.
+        """
+        moves = []
+        for key, path, _ in entries:
+            target = self._path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path = Path(path)
+            if path.parent != self.incoming:
+                copy = self.new_part()
+                shutil.copyfile(path, copy)
+                path = copy
+            with open(path, "rb+") as handle:
+                os.fsync(handle.fileno())
+            moves.append((path, target))
+        for path, target in moves:
+            os.replace(path, target)
+        for folder in dict.fromkeys(target.parent for _, target in moves):
+            _fsync_dir(folder)
 
     def put_bytes(self, key, data, content_type):
         """Store small bytes (a thumbnail) at `key`, durably."""
@@ -137,6 +149,11 @@ class S3Storage:
                                 Config=TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2))
         if Path(path).parent == self.incoming:
             Path(path).unlink(missing_ok=True)
+
+    def put_files(self, entries):
+        """Upload finished files [(key, path, content_type)] one after another."""
+        for key, path, content_type in entries:
+            self.put_file(key, path, content_type)
 
     def put_bytes(self, key, data, content_type):
         """Store small bytes at `key`."""

@@ -66,7 +66,7 @@ def receive(stream, sha256, content_type, limit):
     """
     storage = media_storage()
     part = storage.new_part()
-    replacement = None
+    replacement = thumbnail = None
     try:
         actual, size = _spool(stream, part, limit)
         if size == 0:
@@ -87,11 +87,16 @@ def receive(stream, sha256, content_type, limit):
                 handle.write(checked.replacement)
             os.unlink(part)
             part, size = replacement, len(checked.replacement)
+        entries = []
         if checked.thumbnail is not None:
-            storage.put_bytes(thumbnail_key(sha256), checked.thumbnail, "image/jpeg")
-        storage.put_file(file_key(sha256), part, content_type)
+            thumbnail = storage.new_part()
+            with open(thumbnail, "wb") as handle:
+                handle.write(checked.thumbnail)
+            entries.append((thumbnail_key(sha256), thumbnail, "image/jpeg"))
+        # The thumbnail lands first: a stored photo always has its thumbnail beside it.
+        storage.put_files([*entries, (file_key(sha256), part, content_type)])
     finally:
-        for leftover in (part, replacement):
+        for leftover in (part, replacement, thumbnail):
             if leftover is not None and os.path.exists(leftover):
                 os.unlink(leftover)
     return _record(sha256, checked, size)

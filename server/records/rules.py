@@ -4,7 +4,7 @@ A record is one participant's checklist for a walk. Its device made the id; the
 revision rises each time the participant edits it after a sync. Validation here is
 hand-written rather than marshmallow because a batch carries thousands of answers;
 tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
-shared_schema/ and the marshmallow schemas in server/api/schemas.py.
+shared_schema/, which the API description embeds as they are.
 """
 import hashlib
 import re
@@ -18,6 +18,8 @@ from ..models import GROUPS
 ACCEPTED, DUPLICATE, STALE, REJECTED = "accepted", "duplicate", "stale", "rejected"
 # Defined once, in shared_schema/sync-request.schema.json (see server/answer_rules.py).
 from ..answer_rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, SLUG_RE, UUID_RE  # noqa: E402,F401
+from ..answer_rules import MISSING, answer_errors, answer_is_valid  # noqa: E402
+from ..answer_rules import shown as _shown  # noqa: E402
 # The widest scale the contract allows; each checklist version narrows it (INTEGRA: 1–5 with "don't know").
 CONTRACT_SCALE = (0, 10, True)
 
@@ -52,9 +54,15 @@ def is_uuid(value):
     return isinstance(value, str) and bool(UUID_RE.match(value))
 
 
+# The shape phones send (uppercase T and Z, offset hours up to 23): a strict subset of the schema's
+# DATETIME_RE that matches in a third of the time; fromisoformat then checks the ranges it leaves open.
+_COMMON_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")
+
+
 def parse_datetime(value):
     """Parse an RFC 3339 date-time with its offset; return aware UTC or None."""
-    if type(value) is not str or not DATETIME_RE.match(value):
+    if type(value) is not str or (not _COMMON_DATETIME.fullmatch(value) and not DATETIME_RE.match(value)):
         return None
     try:
         parsed = datetime.fromisoformat(value)
@@ -74,12 +82,6 @@ def _clean_comment(comment):
     if not comment:
         return None
     return comment.replace("\x00", "").strip() or None
-
-
-def _shown(value, limit=40):
-    """Quote a value a phone sent for an error message, cut short: a reason never outweighs the record."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _is_int(value):
@@ -193,89 +195,29 @@ def validate_record(raw, context):
 
 
 def _validate_answer(answer, path, items, scale, seen, context, fail):
-    # Fast path for the common, valid answer: one pass of cheap checks, no messages built.
-    low, high, dont_know_offered = scale
-    if type(answer) is dict and items is not None:
-        item, score, dont_know = answer.get("item"), answer.get("score", False), answer.get("dont_know")
-        comment, station = answer.get("comment"), answer.get("station")
-        if (type(item) is str and item in items and item not in seen
-                and (score is None or (type(score) is int and low <= score <= high))
-                and (dont_know is False or (dont_know is True and score is None and dont_know_offered))
-                and (comment is None or (type(comment) is str and len(comment) <= MAX_COMMENT))
-                and (station is None or station in context.station_codes)):
-            answered_at = answer.get("answered_at")
-            when = None if answered_at is None else parse_datetime(answered_at)
-            if answered_at is None or when is not None:
-                seen.add(item)
-                return {"item": item, "score": score, "dont_know": dont_know,
-                        "comment": _clean_comment(comment),
-                        "station": station, "answered_at": when}
-    return _check_answer(answer, path, items, scale, seen, context, fail)
-
-
-def _check_answer(answer, path, items, scale, seen, context, fail):
-    """Check an answer field by field, reporting every problem."""
-    low, high, dont_know_offered = scale
-    if not isinstance(answer, dict):
+    """Check one answer against the answer rules (server/answer_rules.py); return it cleaned, or None."""
+    if type(answer) is not dict:
         fail(path, "Each answer must be a JSON object.")
         return None
-    ok = True
-    item = answer.get("item")
-    if not isinstance(item, str) or not item:
-        fail(f"{path}.item", "Required: the item's id.")
-        ok = False
-    elif items is not None and item not in items:
-        fail(f"{path}.item", f"Unknown item {_shown(item)} in this checklist version.")
-        ok = False
-    elif item in seen:
-        fail(f"{path}.item", f"Item {_shown(item)} is answered twice in this checklist.")
-        ok = False
-    else:
+    low, high, dont_know_offered = scale
+    get = answer.get
+    item, score, dont_know, comment, station, answered_at = (
+        get("item"), get("score", MISSING), get("dont_know"), get("comment"), get("station"), get("answered_at"))
+    when = None if answered_at is None else parse_datetime(answered_at)
+    stations, walk = context.station_codes, context.walk_slug
+    if answer_is_valid(item, score, dont_know, comment, station, answered_at, when,
+                       items, seen, low, high, dont_know_offered, stations, walk):
         seen.add(item)
-
-    if "score" not in answer:
-        fail(f"{path}.score", f"Required: a score from {low} to {high}, or null.")
-        ok = False
-    score = answer.get("score")
-    if score is not None and (not _is_int(score) or not low <= score <= high):
-        fail(f"{path}.score", f"Must be a whole number from {low} to {high}, or null.")
-        ok = False
-    dont_know = answer.get("dont_know")
-    if not isinstance(dont_know, bool):
-        fail(f"{path}.dont_know", "Required: true or false.")
-        ok = False
-    elif dont_know and score is not None:
-        fail(f"{path}.score", "A \"don't know\" answer cannot carry a score.")
-        ok = False
-    elif dont_know and not dont_know_offered:
-        fail(f"{path}.dont_know", "This checklist does not offer \"don't know\".")
-        ok = False
-
-    comment = answer.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        fail(f"{path}.comment", "Must be text or null.")
-        ok = False
-    elif comment is not None and len(comment) > MAX_COMMENT:
-        fail(f"{path}.comment", f"At most {MAX_COMMENT} characters.")
-        ok = False
-    if isinstance(comment, str):
-        comment = _clean_comment(comment)
-
-    station = answer.get("station")
-    if station is not None and (not isinstance(station, str) or station not in context.station_codes):
-        fail(f"{path}.station", f"Unknown station {_shown(station)} on walk '{context.walk_slug}'.")
-        ok = False
-
-    answered_at = None
-    if answer.get("answered_at") is not None:
-        answered_at = parse_datetime(answer["answered_at"])
-        if answered_at is None:
-            fail(f"{path}.answered_at", "Must be an RFC 3339 date-time with its offset, or left out.")
-            ok = False
-    if not ok:
-        return None
-    return {"item": item, "score": score, "dont_know": dont_know, "comment": comment,
-            "station": station, "answered_at": answered_at}
+        return {"item": item, "score": score, "dont_know": dont_know,
+                "comment": comment and _clean_comment(comment), "station": station, "answered_at": when}
+    # Only a failed answer pays for its messages, built from the same rules.
+    errors = answer_errors(item, score, dont_know, comment, station, answered_at, when,
+                           items, seen, low, high, dont_know_offered, stations, walk)
+    for field, message in errors.items():
+        fail(f"{path}.{field}", message)
+    if "item" not in errors:
+        seen.add(item)
+    return None
 
 
 def content_hash(record):
