@@ -1,6 +1,6 @@
 """The answer rules, read from the sync request's JSON Schema: shared_schema/ defines them once.
 
-The sync validator (records/rules.py), the API's marshmallow schemas, the console's filters
+The sync validator (records/rules.py), the API's query schemas, the console's filters
 and the report all take their limits, participant groups and patterns from here, and
 tests/test_schema_contract.py holds the walker app to the same values. Change a rule in
 shared_schema/sync-request.schema.json, never here.

@@ -200,3 +200,23 @@ def test_api_patch_sets_caption_translations(admin, seeded, media, admin_headers
     reply = admin.patch(url, json={"caption_translations": {"uk": " Сходи ", "cs": ""}}, headers=admin_headers)
     assert reply.status_code == 200 and reply.get_json()["caption_translations"] == {"uk": "Сходи"}
     assert translations_of(db, photo) == {"uk": "Сходи"}
+
+
+def test_report_photovoice_leaves_out_photos_of_rejected_checklists(admin, seeded, media, db, admin_headers):
+    """A shown photo whose checklist a reviewer rejected leaves the report's PhotoVoice section, as its answers do."""
+    walk = seeded["prague-7"]
+    sync_and_upload(admin, walk, clean_jpeg(), caption="Wide pavement")
+    photo = photo_meta(clean_jpeg(color=(40, 40, 40)), caption="Faces in the crowd")
+    record = {**make_record(), "photos": [photo]}
+    post_sync(admin, walk, [record])
+    admin.put(f"/api/v1/walks/prague-7/media/{photo['sha256']}", data=clean_jpeg(color=(40, 40, 40)),
+              headers={"X-Walk-Key": walk.key, "Content-Type": "image/jpeg"})
+    db.session.execute(db.update(Photo).values(shown=True))
+    db.session.commit()
+    assert admin.post(f"/api/v1/admin/responses/{record['id']}/review", json={"state": "rejected"},
+                      headers=admin_headers).status_code == 200
+    text = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7"))
+    section = text[text.index("PhotoVoice"):]
+    assert "Wide pavement" in section and "Faces in the crowd" not in section
+    everything = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7&review=all"))
+    assert "Faces in the crowd" in everything[everything.index("PhotoVoice"):]

@@ -1,14 +1,14 @@
-"""The shared examples hold the JSON Schemas, the marshmallow schemas and the sync validator to one contract."""
+"""The shared examples hold the JSON Schemas, the API description and the sync validator to one contract."""
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
-from marshmallow import ValidationError
+from jsonschema import Draft202012Validator, FormatChecker
 
 from server.catalog.definitions import check_checklist, definition_hash, shared_definitions
 from server.catalog.contract import SHARED_SCHEMA_DIR, schema_errors
-from server.api.schemas import sync_request_schema
+from server.api.docs import shared_components
 import server.records.photos  # noqa: F401  (registers the photos part, as the app does)
 from server.records import parts as record_parts
 from server.records.rules import WalkContext, validate_envelope, validate_record
@@ -54,24 +54,11 @@ def validator_paths(payload):
     return [p.rstrip("/") for p in paths]
 
 
-def marshmallow_paths(payload):
-    """Run the marshmallow schema; return the slash paths it refuses."""
-    try:
-        sync_request_schema.load(payload)
-    except ValidationError as error:
-        return list(_flatten(error.messages))
-    return []
-
-
-def _flatten(messages, prefix=""):
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = f"{prefix}/{key}" if prefix else str(key)
-            if key == "_schema":
-                path = prefix
-            yield from _flatten(value, path)
-    else:
-        yield prefix
+def described_paths(payload):
+    """Validate against the sync request as the OpenAPI document embeds it; return the slash paths it refuses."""
+    validator = Draft202012Validator({"components": {"schemas": shared_components()},
+                                      "$ref": "#/components/schemas/SyncRequest"}, format_checker=FormatChecker())
+    return ["/".join(str(p) for p in error.absolute_path) for error in validator.iter_errors(payload)]
 
 
 def _covers(expected, paths):
@@ -81,10 +68,10 @@ def _covers(expected, paths):
 
 @pytest.mark.parametrize("example", examples("sync-request", "valid"))
 def test_valid_sync_requests_pass_every_validator(example):
-    """A request the app may send is accepted by the schema, by marshmallow and by the sync rules."""
+    """A request the app may send is accepted by the schema, by the API description and by the sync rules."""
     payload = example["payload"]
     assert schema_errors("sync-request", payload) == []
-    assert marshmallow_paths(payload) == []
+    assert described_paths(payload) == []
     assert validator_paths(payload) == []
 
 
@@ -94,7 +81,7 @@ def test_invalid_sync_requests_fail_every_validator_at_the_same_field(example):
     payload, expected = example["payload"], example["invalid_at"]
     json_paths = [e["path"] for e in schema_errors("sync-request", payload)]
     assert json_paths and _covers(expected, json_paths), json_paths
-    assert _covers(expected, marshmallow_paths(payload)), marshmallow_paths(payload)
+    assert _covers(expected, described_paths(payload)), described_paths(payload)
     assert _covers(expected, validator_paths(payload)), validator_paths(payload)
 
 

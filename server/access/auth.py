@@ -126,6 +126,7 @@ def require(*roles):
             if principal.role not in roles:
                 raise ApiError(403, f"This needs the {' or '.join(roles)} role.")
             return view(*args, **kwargs)
+        wrapped.required_roles = roles  # the API description documents the bearer token from this
         return wrapped
     return decorator
 

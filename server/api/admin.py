@@ -20,6 +20,13 @@ from ..catalog.links import station_url, walk_url
 from ..models import ApiToken, Response, User, Walk, utcnow
 from ..reports.queries import find_walk
 from .schemas import (
+    AdminWalkListSchema,
+    AdminWalkSchema,
+    TokenListSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    WalkPatchSchema,
+    WalkStatusSchema,
     admin_walk_schema,
     token_request_schema,
     token_schema,
@@ -29,7 +36,12 @@ from .schemas import (
 from ..records.status import walk_status
 from ..records.rules import MAX_INT
 from . import bp
+from .declare import declare, shared
 from .util import definition_body, json_body
+
+# A replacing PUT may leave out the slug (the path's); a station's code is the path's, its position optional.
+WALK_PUT = shared("walk", optional=("slug",), alias="WalkReplacement")
+STATION_PUT = shared("walk", "station", optional=("code", "position"), nullable=("lat", "lon"), alias="StationPut")
 
 
 def admin_walk(walk):
@@ -57,6 +69,7 @@ def _definition_error(error):
 
 
 @bp.get("/admin/walks")
+@declare(reply=AdminWalkListSchema)
 @require("admin", "facilitator")
 def admin_list_walks():
     """List the walks the caller may see, with keys and station links."""
@@ -66,6 +79,7 @@ def admin_list_walks():
 
 
 @bp.post("/admin/walks")
+@declare(body=shared("walk"), reply={201: AdminWalkSchema}, errors=(404, 409))
 @require("admin")
 def admin_create_walk():
     """Create a walk from a definition in the shared walk format."""
@@ -83,6 +97,7 @@ def admin_create_walk():
 
 
 @bp.get("/admin/walks/<slug>")
+@declare(reply=AdminWalkSchema)
 @require("admin", "facilitator")
 def admin_show_walk(slug):
     """Return a walk with its key and the exact link of each station's QR code."""
@@ -90,6 +105,7 @@ def admin_show_walk(slug):
 
 
 @bp.put("/admin/walks/<slug>")
+@declare(body=WALK_PUT, reply=AdminWalkSchema, errors=(409,))
 @require("admin")
 def admin_replace_walk(slug):
     """Replace a walk's titles, checklist and stations from a full definition."""
@@ -105,6 +121,7 @@ def admin_replace_walk(slug):
 
 
 @bp.patch("/admin/walks/<slug>")
+@declare(body=WalkPatchSchema, reply=AdminWalkSchema)
 @require("admin")
 def admin_update_walk(slug):
     """Change a walk's titles or move it to another version of its checklist."""
@@ -121,6 +138,7 @@ def admin_update_walk(slug):
 
 
 @bp.delete("/admin/walks/<slug>")
+@declare(reply={204: None}, errors=(409,))
 @require("admin")
 def admin_delete_walk(slug):
     """Delete a walk that has received no checklists."""
@@ -142,6 +160,7 @@ def _set_closed(slug, closed):
 
 
 @bp.post("/admin/walks/<slug>/close")
+@declare(reply=AdminWalkSchema)
 @require("admin")
 def admin_close_walk(slug):
     """Close a walk: devices can no longer deliver to it."""
@@ -149,6 +168,7 @@ def admin_close_walk(slug):
 
 
 @bp.post("/admin/walks/<slug>/reopen")
+@declare(reply=AdminWalkSchema)
 @require("admin")
 def admin_reopen_walk(slug):
     """Reopen a closed walk."""
@@ -156,6 +176,7 @@ def admin_reopen_walk(slug):
 
 
 @bp.post("/admin/walks/<slug>/rotate-key")
+@declare(reply=AdminWalkSchema)
 @require("admin")
 def admin_rotate_key(slug):
     """Give a walk a new key; codes printed with the old one stop working."""
@@ -167,6 +188,7 @@ def admin_rotate_key(slug):
 
 
 @bp.put("/admin/walks/<slug>/stations/<code>")
+@declare(body=STATION_PUT, reply={200: AdminWalkSchema, 201: AdminWalkSchema}, errors=(409,))
 @require("admin")
 def admin_put_station(slug, code):
     """Create or update one station of a walk, checked as a whole walk definition is."""
@@ -191,6 +213,7 @@ def admin_put_station(slug, code):
 
 
 @bp.delete("/admin/walks/<slug>/stations/<code>")
+@declare(reply=AdminWalkSchema, errors=(409,))
 @require("admin")
 def admin_delete_station(slug, code):
     """Remove a station; answers given there keep its code."""
@@ -207,6 +230,7 @@ def admin_delete_station(slug, code):
 
 
 @bp.get("/admin/walks/<slug>/status")
+@declare(reply=WalkStatusSchema)
 @require("admin", "facilitator")
 def admin_walk_status(slug):
     """Show what has arrived: checklists per station and device, refused records."""
@@ -225,6 +249,7 @@ def token_view(token, plaintext=None):
 
 
 @bp.get("/admin/tokens")
+@declare(reply=TokenListSchema)
 @require("admin")
 def admin_list_tokens():
     """List API tokens (never their secret)."""
@@ -233,6 +258,7 @@ def admin_list_tokens():
 
 
 @bp.post("/admin/tokens")
+@declare(body=TokenRequestSchema, reply={201: TokenSchema})
 @require("admin")
 def admin_create_token():
     """Create a token; its secret is in this reply only."""
@@ -253,6 +279,7 @@ def admin_create_token():
 
 
 @bp.delete("/admin/tokens/<int:token_id>")
+@declare(reply=TokenSchema)
 @require("admin")
 def admin_revoke_token(token_id):
     """Revoke a token at once."""

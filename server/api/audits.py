@@ -10,7 +10,8 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Audit
 from ..records.status import walk_status
-from .schemas import audit_schema, audit_status_schema
+from .declare import declare, shared
+from .schemas import AdminAuditSchema, AuditListSchema, AuditStatusSchema, audit_schema, audit_status_schema
 from . import bp
 from .util import definition_body, json_body
 
@@ -40,6 +41,7 @@ def _save(definition, audit=None):
 
 
 @bp.get("/admin/audits")
+@declare(reply=AuditListSchema)
 @require("admin")
 def admin_list_audits():
     """List the audits, newest first, with their walks and the checklists received."""
@@ -49,6 +51,7 @@ def admin_list_audits():
 
 
 @bp.post("/admin/audits")
+@declare(body=shared("audit"), reply={201: AdminAuditSchema}, errors=(404, 409))
 @require("admin")
 def admin_create_audit():
     """Create an audit: a slug, titles, city, dates and the checklist its walks use."""
@@ -60,6 +63,7 @@ def admin_create_audit():
 
 
 @bp.get("/admin/audits/<slug>")
+@declare(reply=AdminAuditSchema)
 @require("admin")
 def admin_show_audit(slug):
     """Return an audit with its walks and the checklists received."""
@@ -67,6 +71,7 @@ def admin_show_audit(slug):
 
 
 @bp.put("/admin/audits/<slug>")
+@declare(body=shared("audit", optional=("slug",), alias="AuditReplacement"), reply=AdminAuditSchema, errors=(409,))
 @require("admin")
 def admin_replace_audit(slug):
     """Replace an audit's titles, city, dates, checklist or state from a full definition."""
@@ -76,6 +81,7 @@ def admin_replace_audit(slug):
 
 
 @bp.get("/admin/audits/<slug>/status")
+@declare(reply=AuditStatusSchema)
 @require("admin")
 def admin_audit_status(slug):
     """Show what has arrived for every walk of an audit: checklists per station and device, refused records."""

@@ -10,10 +10,13 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import Checklist
 from . import bp
-from .util import int_arg, json_body
+from .declare import declare, query_args, shared
+from .schemas import ChecklistListSchema, ImportedChecklistSchema, VersionQuerySchema
+from .util import json_body
 
 
 @bp.get("/checklists")
+@declare(reply=ChecklistListSchema)
 def list_checklists():
     """List checklists with their latest version."""
     rows = db.session.execute(
@@ -30,9 +33,10 @@ def list_checklists():
 
 
 @bp.get("/checklists/<slug>")
+@declare(reply={200: shared("checklist"), 304: None}, query=VersionQuerySchema)
 def show_checklist(slug):
     """Return a checklist's latest version, or ?version=N."""
-    checklist = get_checklist(slug, int_arg("version"))
+    checklist = get_checklist(slug, query_args().get("version"))
     response = jsonify(checklist.served())
     response.headers["Cache-Control"] = "no-cache"
     response.set_etag(f"{checklist.slug}-{checklist.version}-{checklist.content_hash[:12]}")
@@ -40,6 +44,7 @@ def show_checklist(slug):
 
 
 @bp.post("/checklists")
+@declare(body=shared("checklist"), reply={201: shared("checklist"), 200: shared("checklist")})
 @require("admin")
 def create_checklist():
     """Load a checklist definition: 201 for a new checklist or version, 200 when saved over an unanswered version or unchanged."""
@@ -57,15 +62,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/checklists/<slug>.xlsx")
+@declare(reply=XLSX, query=VersionQuerySchema)
 def export_xlsform(slug):
     """Return a checklist version (latest, or ?version=N) as an XLSForm for ODK, KoboToolbox or Enketo."""
-    checklist = get_checklist(slug, int_arg("version"))
+    checklist = get_checklist(slug, query_args().get("version"))
     response = Response(checklist_to_xlsform(checklist.served()), mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{checklist.slug}-v{checklist.version}.xlsx"'
     return response
 
 
 @bp.post("/admin/checklists/import")
+@declare(body={"multipart/form-data": {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "contentMediaType": XLSX, "description": "The .xlsx form"},
+    "slug": {"type": "string", "description": "The checklist's slug (default: the form's settings form_id)"}}}},
+         reply={201: ImportedChecklistSchema, 200: ImportedChecklistSchema}, errors=(413, 415, 422))
 @require("admin")
 def import_xlsform():
     """Import an XLSForm (multipart field `file`, optional `slug`) as a checklist or its new version."""

@@ -2,16 +2,17 @@
 from datetime import datetime, timezone
 
 from flask import Response as FlaskResponse
-from flask import request, stream_with_context
+from flask import stream_with_context
 
 from ..access.audit_trail import record_download
 from ..access.auth import require
 from ..documents.exports import json_chunks, responses_csv
 from ..documents.names import download_name
 from ..reports.queries import grouped_responses, layout_checklist
-from .schemas import export_query_schema
+from .declare import declare, query_args
+from .schemas import ExportQuerySchema, ReportQuerySchema
 from . import bp
-from .report import filters_from
+from .report import filters_of
 
 
 def as_attachment(response, filename):
@@ -26,11 +27,12 @@ def _download(chunks, mimetype, filename):
 
 
 @bp.get("/export/responses.csv")
+@declare(reply="text/csv", query=ExportQuerySchema)
 @require("admin")
 def export_csv():
     """Download the checklists as CSV: layout=long (a row per answer) or wide (a row per checklist)."""
-    filters = filters_from(request.args, export_query_schema)
-    layout = request.args.get("layout") or "long"  # checked by export_query_schema above
+    args = query_args()
+    filters, layout = filters_of(args), args["layout"]
     chunks = responses_csv(grouped_responses(filters), layout_checklist(filters), layout)
     record_download("responses.csv", filters, layout=layout)
     # werkzeug adds "; charset=utf-8" to text types
@@ -38,10 +40,11 @@ def export_csv():
 
 
 @bp.get("/export/responses.json")
+@declare(reply={"type": "object", "description": "exported_at, filters and the checklists"}, query=ReportQuerySchema)
 @require("admin")
 def export_json():
     """Download the checklists as JSON, in the sync format plus walk and times."""
-    filters = filters_from(request.args, export_query_schema)
+    filters = filters_of(query_args())
     head = {"exported_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
             "filters": filters.as_dict()}
     record_download("responses.json", filters)

@@ -9,6 +9,10 @@ from ..media.uploads import UploadRefused, is_stored, receive, referenced_type
 from ..records.photos import is_sha256
 from ..reports.queries import find_walk
 from . import bp
+from .declare import declare
+
+MEDIA_BODY = {media: {"type": "string", "contentMediaType": media}
+              for media in (*IMAGE_TYPES, "audio/*")}
 
 
 def _checked_walk(slug, sha256):
@@ -22,6 +26,7 @@ def _checked_walk(slug, sha256):
 
 
 @bp.route("/walks/<slug>/media/<sha256>", methods=["HEAD"])
+@declare(reply={200: None, 404: None}, auth="walkKey")
 def media_held(slug, sha256):
     """Tell whether the server holds this file: 200 when it does, 404 when it still has to be sent."""
     _checked_walk(slug, sha256)
@@ -29,6 +34,7 @@ def media_held(slug, sha256):
 
 
 @bp.put("/walks/<slug>/media/<sha256>")
+@declare(body=MEDIA_BODY, reply={201: None, 200: None}, auth="walkKey", errors=(409, 413, 415))
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def upload_media(slug, sha256):
     """Store a photo or voice note that a synced checklist names: 201 when stored, 200 when already held."""

@@ -1,44 +1,39 @@
 """Admin API for photos: list, show or hide, the files themselves, and photos.zip."""
 from flask import Response as FlaskResponse
-from flask import jsonify, request, stream_with_context, url_for
+from flask import jsonify, stream_with_context, url_for
 
 from ..access.auth import current_principal, require, require_walk_access
-from ..catalog.audits import find_audit
 from ..documents.photo_zip import photos_zip
 from ..errors import ApiError
 from ..extensions import db
+from ..catalog.audits import find_audit
 from ..media.photos import PhotoFilters, file_chunks, find_photo, held_file, list_photos, set_caption_translations
-from ..models import GROUPS, RATINGS
-from ..records.review import ReviewError, parse_states
+from ..records.review import parse_states
 from ..reports.queries import find_walk
 from . import bp
 from ..documents.names import download_name
 from .exports import as_attachment
-from .schemas import photo_list_schema, photo_patch_schema
+from .declare import declare, query_args
+from .schemas import (
+    PhotoListSchema,
+    PhotoPatchSchema,
+    PhotoQuerySchema,
+    PhotoShownSchema,
+    WalkPhotoQuerySchema,
+    photo_list_schema,
+    photo_patch_schema,
+)
 from .util import json_body
 
 
 def photo_filters(args, walk=None):
-    """Parse gallery filters from query arguments (400 on unknown values, 404 on an unknown audit)."""
-    rating, group, shown = args.get("rating") or None, args.get("group") or None, args.get("shown") or None
-    if rating is not None and rating not in (*RATINGS, "none"):
-        raise ApiError(400, "rating must be works, needs_change or none.", code="invalid",
-                       details={"rating": ["Must be works, needs_change or none."]})
-    if group is not None and group not in GROUPS:
-        raise ApiError(400, f"group must be one of {', '.join(GROUPS)}.", code="invalid",
-                       details={"group": [f"Must be one of {', '.join(GROUPS)}."]})
-    if shown not in (None, "true", "false"):
-        raise ApiError(400, "shown must be true or false.", code="invalid", details={"shown": ["true or false."]})
-    try:
-        review = parse_states(args.getlist("review"))
-    except ReviewError as error:
-        raise ApiError(400, str(error), code="invalid", details={"review": [str(error)]}) from error
-    audit = args.get("audit") or None
+    """Return the gallery's PhotoFilters from query arguments parsed by PhotoQuerySchema (404 on an unknown audit)."""
+    audit = args.get("audit")
     if audit is not None:
         find_audit(audit)
-    return PhotoFilters(audit=audit, review=review, walk=walk or args.get("walk") or None, station=args.get("station") or None,
-                        topic=args.get("topic") or None, rating=rating, group=group,
-                        shown=None if shown is None else shown == "true")
+    return PhotoFilters(audit=audit, review=parse_states(args.get("review")), walk=walk or args.get("walk"),
+                        station=args.get("station"), topic=args.get("topic"), rating=args.get("rating"),
+                        group=args.get("group"), shown=args.get("shown"))
 
 
 def with_urls(photo):
@@ -56,25 +51,28 @@ def _visible_walk_ids():
 
 
 @bp.get("/admin/walks/<slug>/photos")
+@declare(reply=PhotoListSchema, query=WalkPhotoQuerySchema)
 @require("admin", "facilitator")
 def admin_walk_photos(slug):
     """List a walk's photos with caption, rating, group and whether the file arrived."""
     walk = find_walk(slug)
     require_walk_access(walk)
-    photos = list_photos(photo_filters(request.args, walk.slug))
+    photos = list_photos(photo_filters(query_args(), walk.slug))
     return jsonify(photo_list_schema.dump({"photos": [with_urls(p) for p in photos]}))
 
 
 @bp.get("/admin/photos")
+@declare(reply=PhotoListSchema, query=PhotoQuerySchema)
 @require("admin", "facilitator")
 def admin_all_photos():
     """List the photos of every walk the caller may see (filter with audit=, walk=, station=, topic=, rating=,
     group=, shown=, review=)."""
-    photos = list_photos(photo_filters(request.args), _visible_walk_ids())
+    photos = list_photos(photo_filters(query_args()), _visible_walk_ids())
     return jsonify(photo_list_schema.dump({"photos": [with_urls(p) for p in photos]}))
 
 
 @bp.patch("/admin/walks/<slug>/photos/<photo_id>")
+@declare(body=PhotoPatchSchema, reply=PhotoShownSchema)
 @require("admin")
 def admin_patch_photo(slug, photo_id):
     """Show a photo in the report or hide it; add caption translations for reports in other languages."""
@@ -114,6 +112,7 @@ def _file(slug, photo_id, which):
 
 
 @bp.get("/admin/walks/<slug>/photos/<photo_id>/file")
+@declare(reply={200: {media: None for media in ("image/jpeg", "image/webp", "image/png")}})
 @require("admin", "facilitator")
 def photo_file(slug, photo_id):
     """Return a photo's stored file (no EXIF)."""
@@ -121,6 +120,7 @@ def photo_file(slug, photo_id):
 
 
 @bp.get("/admin/walks/<slug>/photos/<photo_id>/thumbnail")
+@declare(reply="image/jpeg")
 @require("admin", "facilitator")
 def photo_thumbnail(slug, photo_id):
     """Return a photo's thumbnail (about 320 px, JPEG)."""
@@ -128,6 +128,7 @@ def photo_thumbnail(slug, photo_id):
 
 
 @bp.get("/admin/walks/<slug>/photos/<photo_id>/voice")
+@declare(reply="audio/*")
 @require("admin", "facilitator")
 def photo_voice(slug, photo_id):
     """Return a photo's voice note."""
@@ -135,10 +136,11 @@ def photo_voice(slug, photo_id):
 
 
 @bp.get("/export/photos.zip")
+@declare(reply="application/zip", query=PhotoQuerySchema)
 @require("admin")
 def export_photos_zip():
     """Download every stored photo and voice note as <station>/<photo id>.jpg, with photos.csv (streamed)."""
-    filters = photo_filters(request.args)
+    filters = photo_filters(query_args())
     if filters.walk:
         find_walk(filters.walk)  # 404 for a walk that does not exist
     photos = list(list_photos(filters))

@@ -1,15 +1,16 @@
 """Admin API: QR codes of walk and station links, and the printable walk sheets."""
-from flask import Response, request
+from flask import Response
 
 from ..access.auth import require, require_walk_access
 from ..catalog.definitions import get_checklist
 from ..errors import ApiError
 from ..catalog.links import public_base, station_url, walk_url
-from ..documents.qr import PNG_SCALE_RANGE, PNG_SIZE_RANGE, png_bytes, svg_bytes
+from ..documents.qr import png_bytes, svg_bytes
 from ..reports.queries import find_walk
-from ..documents.qr_sheets import LAYOUTS, sheets_pdf, walk_sheets
+from ..documents.qr_sheets import sheets_pdf, walk_sheets
 from . import bp
-from .util import int_arg
+from .declare import declare, query_args
+from .schemas import QrQuerySchema, SheetsQuerySchema
 
 
 def _image(data, mimetype, filename):
@@ -22,12 +23,8 @@ def _image(data, mimetype, filename):
 
 def _png_options():
     """Read ?scale= (pixels per module) or ?size= (image width in pixels), not both."""
-    scale = int_arg("scale", *PNG_SCALE_RANGE)
-    size = int_arg("size", *PNG_SIZE_RANGE)
-    if scale is not None and size is not None:
-        raise ApiError(400, "Give either 'scale' or 'size', not both.", code="invalid",
-                       details={"size": ["Cannot be combined with 'scale'."]})
-    return {"scale": scale, "size": size}
+    options = query_args()
+    return {"scale": options.get("scale"), "size": options.get("size")}
 
 
 def _walk_for(slug):
@@ -44,6 +41,7 @@ def _station_for(walk, code):
 
 
 @bp.get("/admin/walks/<slug>/stations/<code>/qr.svg")
+@declare(reply="image/svg+xml")
 @require("admin", "facilitator")
 def station_qr_svg(slug, code):
     """Return a station's QR code as SVG, sized in millimetres for printing."""
@@ -53,6 +51,7 @@ def station_qr_svg(slug, code):
 
 
 @bp.get("/admin/walks/<slug>/stations/<code>/qr.png")
+@declare(reply="image/png", query=QrQuerySchema)
 @require("admin", "facilitator")
 def station_qr_png(slug, code):
     """Return a station's QR code as PNG (?scale= pixels per module, or ?size= pixels wide)."""
@@ -63,6 +62,7 @@ def station_qr_png(slug, code):
 
 
 @bp.get("/admin/walks/<slug>/qr.svg")
+@declare(reply="image/svg+xml")
 @require("admin", "facilitator")
 def walk_qr_svg(slug):
     """Return the QR code of the walk's start link as SVG."""
@@ -71,6 +71,7 @@ def walk_qr_svg(slug):
 
 
 @bp.get("/admin/walks/<slug>/qr.png")
+@declare(reply="image/png", query=QrQuerySchema)
 @require("admin", "facilitator")
 def walk_qr_png(slug):
     """Return the QR code of the walk's start link as PNG (?scale= or ?size=)."""
@@ -79,17 +80,15 @@ def walk_qr_png(slug):
 
 
 @bp.get("/admin/walks/<slug>/sheets.pdf")
+@declare(reply="application/pdf", query=SheetsQuerySchema)
 @require("admin", "facilitator")
 def walk_sheets_pdf(slug):
     """Return the walk's printable sheets: a join sheet, then a page (or a card) per station."""
     walk = _walk_for(slug)
-    layout = request.args.get("layout") or "pages"
-    if layout not in LAYOUTS:
-        message = f"'layout' must be one of: {', '.join(LAYOUTS)}."
-        raise ApiError(400, message, code="invalid", details={"layout": [message]})
+    options = query_args()
+    layout, lang = options["layout"], options["lang"]
     definition = get_checklist(walk.checklist_slug, walk.checklist_version).definition
     languages = definition.get("languages") or ["en"]
-    lang = request.args.get("lang") or "en"
     if lang not in languages:
         message = f"'lang' must be one of the checklist's languages: {', '.join(languages)}."
         raise ApiError(400, message, code="invalid", details={"lang": [message]})

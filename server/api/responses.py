@@ -1,5 +1,5 @@
 """Admin API on single checklists: review decisions, deletion on request, and a participant's data export."""
-from flask import jsonify, request
+from flask import jsonify
 
 from ..media.photos import PhotoRemoval
 from ..access.audit_trail import record
@@ -19,7 +19,18 @@ from ..records.ingest import write_transaction
 from ..records.review import ReviewError, review
 from ..records.rules import UUID_RE
 from . import bp
-from .schemas import deletion_request_schema, deletion_schema, review_request_schema, review_schema
+from .declare import declare, query_args
+from .schemas import (
+    DeletionRequestSchema,
+    DeletionSchema,
+    PersonalDataQuerySchema,
+    ReviewRequestSchema,
+    ReviewSchema,
+    deletion_request_schema,
+    deletion_schema,
+    review_request_schema,
+    review_schema,
+)
 from .util import json_body
 
 
@@ -40,6 +51,7 @@ def _checked_id(value):
 
 
 @bp.post("/admin/responses/<response_id>/review")
+@declare(body=ReviewRequestSchema, reply=ReviewSchema)
 @require("admin", "facilitator")
 def review_response(response_id):
     """Set a checklist's review state (received, has_issues, approved, rejected) with a note."""
@@ -78,6 +90,7 @@ def _delete(ids, target, device_id=None):
 
 
 @bp.delete("/admin/responses/<response_id>")
+@declare(body=DeletionRequestSchema, reply=DeletionSchema)
 @require("admin")
 def delete_response(response_id):
     """Delete one participant's checklist completely: answers, photos, log copies; keep a tombstone."""
@@ -91,6 +104,7 @@ def delete_response(response_id):
 
 
 @bp.delete("/admin/devices/<device_id>/responses")
+@declare(body=DeletionRequestSchema, reply=DeletionSchema)
 @require("admin")
 def delete_device_responses(device_id):
     """Delete every checklist one device sent, and its log entries; keep tombstones."""
@@ -103,10 +117,13 @@ def delete_device_responses(device_id):
 
 
 @bp.get("/admin/personal-data")
+@declare(reply={"type": "object", "description": "The checklists, sync log entries and tombstones held"},
+         query=PersonalDataQuerySchema)
 @require("admin")
 def export_personal_data():
     """Export everything stored about one checklist (record=<id>) or one device (device=<id>), as JSON."""
-    record_id, device_id = request.args.get("record", ""), request.args.get("device", "")
+    args = query_args()
+    record_id, device_id = args.get("record", ""), args.get("device", "")
     if bool(record_id) == bool(device_id):
         raise ApiError(400, "Name one checklist (record=<id>) or one device (device=<id>).", code="invalid")
     document = personal_data([_checked_id(record_id)] if record_id else (),

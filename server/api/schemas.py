@@ -1,4 +1,4 @@
-"""marshmallow schemas: the wire format of API v1, also the source of the OpenAPI document."""
+"""marshmallow schemas: the wire format of API v1 beside the shared JSON Schemas; views declare them (declare.py)."""
 from datetime import UTC
 
 from marshmallow import (
@@ -10,30 +10,19 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..answer_rules import ITEM_ID_RE, SCORE_MAX, SCORE_MIN, STATION_CODE_RE
+from ..answer_rules import STATION_CODE_RE
+from ..documents.qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
+from ..documents.qr_sheets import LAYOUTS as SHEET_LAYOUTS
 from ..models import GROUPS, RATINGS, ROLES, as_utc
-from ..records.photos import (
-    AUDIO_TYPE_RE,
-    IMAGE_TYPES,
-    MAX_CAPTION,
-    MAX_PHOTO_BYTES,
-    MAX_PHOTOS,
-    MAX_PIXELS_EDGE,
-    MAX_VOICE_SECONDS,
-    SHA256_RE,
-    TOPIC_RE,
-)
+from ..records.photos import MAX_CAPTION
 from ..records.review import DECISIONS as REVIEW_DECISIONS
 from ..records.review import FILTER_RE as REVIEW_FILTER_RE
+from ..records.review import MAX_NOTE
 from ..records.review import STATES as REVIEW_STATES
-from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_ANSWERS, MAX_COMMENT, MAX_INT, UUID_RE
+from ..records.rules import LANGUAGE_RE, MAX_INT
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
-STATUSES = ("accepted", "duplicate", "stale", "rejected")
 STATION_CODE = validate.Regexp(STATION_CODE_RE, error="1–16 capital letters, digits or dashes.")
-ITEM_ID = validate.Regexp(ITEM_ID_RE, error="An item id: lowercase letters, digits, - or _.")
-UUID = validate.Regexp(UUID_RE, error="A UUID in lowercase 8-4-4-4-12 form.")
-SHA256 = validate.Regexp(SHA256_RE, error="A SHA-256 digest: 64 lowercase hex digits.")
 
 
 class UtcDateTime(fields.AwareDateTime):
@@ -41,15 +30,6 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(as_utc(value), attr, obj, **kwargs)
-
-
-class DateTime(UtcDateTime):
-    """An RFC 3339 date-time that must carry its offset (ISO 8601 alone allows more)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not DATETIME_RE.match(value):
-            raise ValidationError("An RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _utc_representable(value):
@@ -60,49 +40,9 @@ def _utc_representable(value):
         raise ValidationError("Out of range: in UTC this falls outside the years 1 to 9999.") from None
 
 
-def _not_bool(value):
-    if isinstance(value, bool):
-        raise ValidationError("Must be a whole number, not true/false.")
-
-
 class _Lenient(Schema):
     class Meta:
         unknown = EXCLUDE  # newer clients may add fields
-
-
-class ScaleSchema(Schema):
-    min = fields.Int(required=True)
-    max = fields.Int(required=True)
-    labels = fields.Dict(keys=fields.Str(), values=fields.Dict())
-    dont_know = fields.Bool(metadata={"description": "Whether \"don't know\" is offered (true when left out)."})
-
-
-class ItemSchema(Schema):
-    id = fields.Str(required=True)
-    text = LocalizedText(required=True)
-    source_text = fields.Str()
-    reconstructed = fields.Bool()
-    note = fields.Str()
-
-
-class TopicSchema(Schema):
-    id = fields.Str(required=True)
-    title = LocalizedText(required=True)
-    source_title = fields.Str()
-    note = fields.Str()
-    items = fields.List(fields.Nested(ItemSchema), required=True)
-
-
-class ChecklistSchema(_Lenient):
-    slug = fields.Str(required=True)
-    version = fields.Int(dump_only=True)
-    title = LocalizedText(required=True)
-    description = LocalizedText()
-    source = fields.Str()
-    languages = fields.List(fields.Str(), required=True)
-    translations = fields.Dict(keys=fields.Str(), values=fields.Dict())
-    scale = fields.Nested(ScaleSchema, required=True)
-    topics = fields.List(fields.Nested(TopicSchema), required=True)
 
 
 class ChecklistRefSchema(Schema):
@@ -136,8 +76,8 @@ class AdminStationSchema(StationSchema):
     checklists = fields.Int(dump_only=True)
 
 
-class AuditSchema(Schema):
-    """An audit as the admin API takes it; the reply adds its walks and the checklists they received."""
+class AdminAuditSchema(Schema):
+    """An audit as the admin API shows it: its definition, its walks and the checklists they received."""
 
     slug = fields.Str(required=True)
     title = LocalizedText(required=True)
@@ -150,7 +90,9 @@ class AuditSchema(Schema):
     responses = fields.Int(dump_only=True)
 
 
-class WalkSchema(Schema):
+class PublicWalkSchema(Schema):
+    """A walk as the walker app reads it: no key."""
+
     slug = fields.Str(required=True)
     audit = fields.Str(metadata={"description": "The audit's slug; left out, the walk keeps its audit or goes "
                                                 "to the newest open one using its checklist."})
@@ -161,7 +103,7 @@ class WalkSchema(Schema):
     stations = fields.List(fields.Nested(StationSchema), required=True)
 
 
-class AdminWalkSchema(WalkSchema):
+class AdminWalkSchema(PublicWalkSchema):
     key = fields.Str(dump_only=True)
     code = fields.Str(dump_only=True, metadata={"description": "The walk code printed under the QR codes; a phone "
                                                               "exchanges it for the key. A new key brings a new code."})
@@ -174,88 +116,6 @@ class WalkPatchSchema(Schema):
     title = LocalizedText()
     description = LocalizedText(allow_none=True)
     checklist_version = fields.Int(validate=validate.Range(1, MAX_INT))
-
-
-class AnswerSchema(_Lenient):
-    item = fields.Str(required=True, validate=ITEM_ID)
-    score = fields.Int(required=True, allow_none=True, strict=True,
-                       validate=[_not_bool, validate.Range(SCORE_MIN, SCORE_MAX)])
-    dont_know = fields.Bool(required=True, truthy={True}, falsy={False})
-    comment = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_COMMENT))
-    station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)
-    answered_at = DateTime(allow_none=True, load_default=None)
-
-    @validates_schema
-    def _dont_know_has_no_score(self, data, **kwargs):
-        if data.get("dont_know") and data.get("score") is not None:
-            raise ValidationError("A \"don't know\" answer cannot carry a score.", "score")
-
-
-class ParticipantSchema(_Lenient):
-    group = fields.Str(required=True, allow_none=True, validate=validate.OneOf(GROUPS))
-    language = fields.Str(required=True, allow_none=True, validate=validate.Regexp(LANGUAGE_RE))
-
-
-class VoiceNoteSchema(_Lenient):
-    sha256 = fields.Str(required=True, validate=SHA256)
-    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
-    content_type = fields.Str(required=True, validate=validate.Regexp(AUDIO_TYPE_RE, error="An audio/* type."))
-    duration_s = fields.Float(required=True, validate=[_not_bool, validate.Range(0, MAX_VOICE_SECONDS)],
-                              metadata={"description": "Length in seconds; the app records at most 2 minutes."})
-
-
-class PhotoSchema(_Lenient):
-    """A photo's metadata in a checklist; its bytes go to PUT /walks/<slug>/media/<sha256> after the sync."""
-
-    id = fields.Str(required=True, validate=UUID)
-    sha256 = fields.Str(required=True, validate=SHA256, metadata={"description": "SHA-256 of the file sent."})
-    bytes = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PHOTO_BYTES)])
-    content_type = fields.Str(required=True, validate=validate.OneOf(IMAGE_TYPES))
-    width = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
-    height = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_PIXELS_EDGE)])
-    station = fields.Str(allow_none=True, load_default=None, validate=STATION_CODE)
-    topic = fields.Str(allow_none=True, load_default=None, validate=validate.Regexp(TOPIC_RE))
-    item = fields.Str(allow_none=True, load_default=None, validate=ITEM_ID)
-    caption = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_CAPTION))
-    rating = fields.Str(allow_none=True, load_default=None, validate=validate.OneOf(RATINGS))
-    taken_at = DateTime(required=True)
-    voice = fields.Nested(VoiceNoteSchema, allow_none=True, load_default=None)
-
-
-class ResponseSchema(_Lenient):
-    id = fields.Str(required=True, validate=UUID)
-    revision = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
-    checklist = fields.Str(required=True)
-    checklist_version = fields.Int(required=True, strict=True, validate=[_not_bool, validate.Range(1, MAX_INT)])
-    participant = fields.Nested(ParticipantSchema, required=True)
-    started_at = DateTime(required=True)
-    updated_at = DateTime(required=True)
-    answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=MAX_ANSWERS))
-    photos = fields.List(fields.Nested(PhotoSchema), allow_none=True, load_default=None,
-                         validate=validate.Length(max=MAX_PHOTOS),
-                         metadata={"description": "Optional: photos taken for this checklist (PhotoVoice)."})
-
-
-class SyncRequestSchema(_Lenient):
-    device_id = fields.Str(required=True, validate=UUID)
-    responses = fields.List(fields.Nested(ResponseSchema), required=True)
-
-
-class SyncResultSchema(Schema):
-    id = fields.Str(allow_none=True)
-    status = fields.Str(validate=validate.OneOf(STATUSES))
-    code = fields.Str(validate=validate.OneOf(("deleted",)), metadata={
-        "description": "Why a record was rejected, when a client should act on it: deleted = the record was "
-                       "deleted on the server at the participant's request; drop it, it is never stored again."})
-    revision = fields.Int(metadata={"description": "The revision the server now holds."})
-    code = fields.Str(metadata={"description": "With rejected, when a rule about what the server holds refused "
-                                               "the record (e.g. deleted): a short machine-readable reason."})
-    errors = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
-
-
-class SyncReplySchema(Schema):
-    results = fields.List(fields.Nested(SyncResultSchema))
-    server_time = UtcDateTime()
 
 
 class ReportItemSchema(Schema):
@@ -371,9 +231,27 @@ class ExportQuerySchema(ReportQuerySchema):
     layout = fields.Str(load_default="long", validate=validate.OneOf(("long", "wide")))
 
 
+class ResponsesXlsxQuerySchema(ReportQuerySchema):
+    """The filters of a download, and the language its texts are written in."""
+
+    lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}$"),
+                      metadata={"description": "Language of item texts and headings (the filter 'language' picks "
+                                               "participants)."})
+
+
+class ReportXlsxQuerySchema(ResponsesXlsxQuerySchema):
+    compare = AuditList(metadata={"description": "Audits to compare, oldest first, separated by commas "
+                                                 "(the report adds the table)."})
+
+
+class ReportPdfQuerySchema(ReportXlsxQuerySchema):
+    decimal = fields.Str(load_default="point", validate=validate.OneOf(("point", "comma")),
+                         metadata={"description": "Decimal mark: 3.92 or 3,92."})
+
+
 class ReviewRequestSchema(Schema):
     state = fields.Str(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
-    note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_NOTE))
 
 
 class ReviewSchema(Schema):
@@ -527,27 +405,111 @@ class AuditStatusSchema(Schema):
     walks = fields.List(fields.Nested(WalkStatusSchema))
 
 
-class ErrorBodySchema(Schema):
-    code = fields.Str()
-    message = fields.Str()
-    details = fields.Raw(allow_none=True)
+
+class WholeNumber(fields.Int):
+    """A whole number in a query argument: ASCII digits only (int() alone also reads ' 3', '1_0' or '²')."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not (value.isascii() and value.isdigit() and len(value) <= 12):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
-class ErrorSchema(Schema):
-    error = fields.Nested(ErrorBodySchema)
+class VersionQuerySchema(_Lenient):
+    version = WholeNumber(validate=validate.Range(1, MAX_INT),
+                          metadata={"description": "The checklist version (default: the latest)."})
 
 
-checklist_schema = ChecklistSchema()
-walk_schema = WalkSchema()
+class QrQuerySchema(_Lenient):
+    scale = WholeNumber(validate=validate.Range(*PNG_SCALE_RANGE),
+                        metadata={"description": f"Pixels per module (default {PNG_SCALE}); not with size."})
+    size = WholeNumber(validate=validate.Range(*PNG_SIZE_RANGE),
+                       metadata={"description": "Width in pixels, whole modules; not with scale."})
+
+    @validates_schema
+    def _one_of_scale_and_size(self, data, **kwargs):
+        if data.get("scale") is not None and data.get("size") is not None:
+            raise ValidationError("Give either 'scale' or 'size', not both.", "size")
+
+
+class SheetsQuerySchema(_Lenient):
+    layout = fields.Str(load_default="pages", validate=validate.OneOf(SHEET_LAYOUTS),
+                        metadata={"description": "One station per page (default) or four cut-out cards per page."})
+    lang = fields.Str(load_default="en", validate=validate.Regexp(LANGUAGE_RE),
+                      metadata={"description": "One of the checklist's languages; the instruction is in all five."})
+
+
+class PhotoQuerySchema(_Lenient):
+    audit = fields.Str(metadata={"description": "Audit slug: the photos of its walks."})
+    walk = fields.Str(metadata={"description": "Walk slug."})
+    station = fields.Str(metadata={"description": "Station code."})
+    topic = fields.Str(metadata={"description": "Topic id."})
+    rating = fields.Str(validate=validate.OneOf((*RATINGS, "none")),
+                        metadata={"description": "works, needs_change, or none for photos left unrated."})
+    group = fields.Str(validate=validate.OneOf(GROUPS), metadata={"description": "Participant group."})
+    shown = fields.Bool(truthy={"true"}, falsy={"false"},
+                        metadata={"description": "true: shown in the report; false: hidden."})
+    review = fields.List(fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated "
+                                                             f"by commas ({', '.join(REVIEW_STATES)}) or all.")),
+                         metadata={"description": "Review states of the photos' checklists, separated by commas, "
+                                                  "or all (default: every state but rejected)."})
+
+
+class WalkPhotoQuerySchema(PhotoQuerySchema):
+    class Meta(_Lenient.Meta):
+        exclude = ("walk",)  # the path names the walk
+
+
+class PersonalDataQuerySchema(_Lenient):
+    record = fields.Str(metadata={"description": "A checklist's id (a UUID); or device."})
+    device = fields.Str(metadata={"description": "A device's id (a UUID); or record."})
+
+
+class WalkSummarySchema(Schema):
+    slug = fields.Str()
+    audit = fields.Str()
+    title = LocalizedText()
+    closed = fields.Bool()
+    stations = fields.Int(metadata={"description": "How many stations the walk has."})
+    checklist = fields.Nested(ChecklistRefSchema)
+
+
+class WalkListSchema(Schema):
+    walks = fields.List(fields.Nested(WalkSummarySchema))
+
+
+class ChecklistListSchema(Schema):
+    checklists = fields.List(fields.Nested(ChecklistSummarySchema))
+
+
+class AdminWalkListSchema(Schema):
+    walks = fields.List(fields.Nested(AdminWalkSchema))
+
+
+class AuditListSchema(Schema):
+    audits = fields.List(fields.Nested(AdminAuditSchema))
+
+
+class TokenListSchema(Schema):
+    tokens = fields.List(fields.Nested(TokenSchema))
+
+
+class ImportedChecklistSchema(Schema):
+    slug = fields.Str()
+    version = fields.Int()
+
+
+class PhotoShownSchema(Schema):
+    id = fields.Str()
+    shown = fields.Bool()
+    caption_translations = fields.Dict(keys=fields.Str(), values=fields.Str())
+
+
+walk_schema = PublicWalkSchema()
 admin_walk_schema = AdminWalkSchema()
 walk_patch_schema = WalkPatchSchema()
 station_schema = StationSchema()
-sync_request_schema = SyncRequestSchema()
-response_schema = ResponseSchema()
-sync_reply_schema = SyncReplySchema()
 report_schema = ReportSchema()
-report_query_schema = ReportQuerySchema()
-export_query_schema = ExportQuerySchema()
 token_request_schema = TokenRequestSchema()
 token_schema = TokenSchema()
 walk_status_schema = WalkStatusSchema()
@@ -556,9 +518,8 @@ walk_code_schema = WalkCodeSchema()
 walk_key_schema = WalkKeySchema()
 photo_list_schema = PhotoListSchema()
 photo_patch_schema = PhotoPatchSchema()
-compare_query_schema = CompareQuerySchema()
 compare_schema = CompareSchema()
-audit_schema = AuditSchema()
+audit_schema = AdminAuditSchema()
 audit_status_schema = AuditStatusSchema()
 review_request_schema = ReviewRequestSchema()
 review_schema = ReviewSchema()

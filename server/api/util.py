@@ -3,7 +3,7 @@ import orjson
 from flask import request
 
 from ..errors import ApiError
-from ..records.rules import MAX_INT
+from ..records.rules import MAX_DEPTH, nesting_depth
 
 NUL_MESSAGE = "Text cannot contain NUL characters (\\u0000)."
 
@@ -24,20 +24,6 @@ def _holds_nul(value):
     return False
 
 
-def nesting_depth(value):
-    """Return how deeply a parsed JSON document nests arrays and objects (a scalar is 0)."""
-    # Level by level, in comprehensions: a sync batch holds some 40,000 values, mostly scalars.
-    depth, level = 0, [value]
-    while True:
-        containers = [node for node in level if type(node) is dict or type(node) is list]
-        if not containers:
-            return depth
-        depth += 1
-        level = []
-        for node in containers:
-            level.extend(node.values() if type(node) is dict else node)
-
-
 def json_body():
     """Return the request's JSON body, refusing other media types (415) and bad JSON (400).
 
@@ -53,6 +39,9 @@ def json_body():
                        details={"": [f"Not valid JSON: {error}"]}) from error
     if data is None:
         raise ApiError(400, "The body is not valid JSON.", code="malformed_json")
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ApiError(400, "The body nests arrays or objects too deeply.", code="malformed_request",
+                       details={"": [f"Nested deeper than {MAX_DEPTH} levels."]})
     if _holds_nul(data):
         raise ApiError(400, NUL_MESSAGE, code="invalid", details={"": [NUL_MESSAGE]})
     return data
@@ -67,19 +56,6 @@ def definition_body(slug, noun):
             raise ApiError(400, "The slug in the body differs from the one in the path.", code="invalid",
                            details={"slug": [f"{noun}'s slug cannot change."]})
     return definition
-
-
-def int_arg(name, low=1, high=MAX_INT):
-    """Return a query argument as an int from low to high, None when absent; 400 when malformed."""
-    value = request.args.get(name)
-    if value is None or value == "":
-        return None
-    # isdigit() alone admits digits int() cannot read, such as '²'; int() refuses thousands of digits.
-    digits = value.isascii() and value.isdigit() and len(value) <= len(str(high))
-    if not digits or not low <= int(value) <= high:
-        message = f"'{name}' must be a whole number from {low} to {high}."
-        raise ApiError(400, message, code="invalid", details={name: [message]})
-    return int(value)
 
 
 def refuse_nul_in_address():

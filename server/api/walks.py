@@ -9,7 +9,18 @@ from ..records.status import walk_tally
 from ..extensions import db
 from ..models import Walk
 from ..reports.queries import find_walk
-from .schemas import walk_code_schema, walk_key_schema, walk_schema, walk_tally_schema
+from .declare import declare
+from .schemas import (
+    PublicWalkSchema,
+    WalkCodeSchema,
+    WalkKeySchema,
+    WalkListSchema,
+    WalkTallySchema,
+    walk_code_schema,
+    walk_key_schema,
+    walk_schema,
+    walk_tally_schema,
+)
 from .util import json_body
 from . import bp
 
@@ -24,6 +35,7 @@ def public_walk(walk):
 
 
 @bp.get("/walks")
+@declare(reply=WalkListSchema)
 def list_walks():
     """List the walks with their titles and station counts."""
     walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars()
@@ -34,12 +46,14 @@ def list_walks():
 
 
 @bp.get("/walks/<slug>")
+@declare(reply=PublicWalkSchema)
 def show_walk(slug):
     """Return a walk with its stations in order."""
     return jsonify(public_walk(find_walk(slug)))
 
 
 @bp.get("/walks/<slug>/tally")
+@declare(reply=WalkTallySchema, auth="walkKey")
 def walk_tally_view(slug):
     """Return how many checklists the walk's group has sent so far, in all and per station (needs the walk key)."""
     walk = find_walk(slug)
@@ -48,6 +62,7 @@ def walk_tally_view(slug):
 
 
 @bp.post("/walks/<slug>/key")
+@declare(body=WalkCodeSchema, reply=WalkKeySchema, errors=(403,))
 def exchange_walk_code(slug):
     """Return the walk key for the walk code printed under its QR codes (403 when wrong or replaced)."""
     walk = find_walk(slug)

@@ -2,8 +2,6 @@
 import tempfile
 
 from flask import Response as FlaskResponse
-from flask import request
-from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..access.audit_trail import record_download
 from ..access.auth import require
@@ -13,30 +11,13 @@ from ..reports.queries import Filters, compare_data
 from ..reports.report import local_text
 from ..documents.report_pdf import MIMETYPE as PDF_MIMETYPE
 from ..documents.report_pdf import report_pdf
-from .schemas import AuditList, export_query_schema
+from .declare import declare, query_args
+from .schemas import ReportPdfQuerySchema, ReportXlsxQuerySchema, ResponsesXlsxQuerySchema
 from ..documents.xlsx import MIMETYPE as XLSX_MIMETYPE
 from ..documents.xlsx import report_filters, write_report_workbook, write_responses_workbook
 from . import bp
 from .exports import as_attachment
-from .report import filters_from
-
-
-class DocumentQuerySchema(Schema):
-    """How a download is written, beside its filters: the language of its texts and the decimal mark."""
-
-    class Meta:
-        unknown = EXCLUDE  # the filters are parsed separately
-
-    lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}$"))
-    decimal = fields.Str(load_default="point", validate=validate.OneOf(("point", "comma")))
-    compare = AuditList(metadata={"description": "Audits to compare, oldest first (the report adds the table)."})
-
-
-document_query_schema = DocumentQuerySchema()
-
-
-def _document_args():
-    return document_query_schema.load({key: value for key, value in request.args.items() if value != ""})
+from .report import filters_of
 
 
 def _comparison(args, filters, language):
@@ -81,22 +62,24 @@ def _send(write, mimetype, filename):
 
 
 @bp.get("/export/responses.xlsx")
+@declare(reply=XLSX_MIMETYPE, query=ResponsesXlsxQuerySchema)
 @require("admin")
 def export_responses_xlsx():
     """Download the checklists as XLSX: responses (wide), answers (long), report tables, checklist, About."""
-    filters = filters_from(request.args, export_query_schema)
-    language = _document_args()["lang"]
+    args = query_args()
+    filters, language = filters_of(args), args["lang"]
     record_download("responses.xlsx", filters, lang=language)
     return _send(lambda target: write_responses_workbook(target, filters, language=language),
                  XLSX_MIMETYPE, download_name(filters, "responses", "xlsx"))
 
 
 @bp.get("/export/report.xlsx")
+@declare(reply=XLSX_MIMETYPE, query=ReportXlsxQuerySchema)
 @require("admin")
 def export_report_xlsx():
     """Download the audit report's tables as XLSX, one sheet per topic, with an About sheet."""
-    filters = report_filters(filters_from(request.args, export_query_schema))
-    args = _document_args()
+    args = query_args()
+    filters = report_filters(filters_of(args))
     language, comparison = args["lang"], _comparison(args, filters, args["lang"])
     record_download("report.xlsx", filters, lang=language, compare=args.get("compare"))
     return _send(lambda target: write_report_workbook(target, filters, language=language, comparison=comparison),
@@ -104,11 +87,12 @@ def export_report_xlsx():
 
 
 @bp.get("/export/report.pdf")
+@declare(reply=PDF_MIMETYPE, query=ReportPdfQuerySchema)
 @require("admin")
 def export_report_pdf():
     """Download the audit report as PDF: tables and charts per topic, best and worst items, groups compared."""
-    filters = report_filters(filters_from(request.args, export_query_schema))
-    args = _document_args()
+    args = query_args()
+    filters = report_filters(filters_of(args))
     decimal_mark = "," if args["decimal"] == "comma" else "."
     document = report_pdf(filters, args["lang"], decimal_mark,
                           comparison=_comparison(args, filters, args["lang"]))

@@ -4,7 +4,7 @@ A record is one participant's checklist for a walk. Its device made the id; the
 revision rises each time the participant edits it after a sync. Validation here is
 hand-written rather than marshmallow because a batch carries thousands of answers;
 tests/test_schema_contract.py holds it to the same verdicts as the JSON Schemas in
-shared_schema/ and the marshmallow schemas in server/api/schemas.py.
+shared_schema/, which the API description embeds as they are.
 """
 import hashlib
 import re
@@ -82,6 +82,26 @@ def _clean_comment(comment):
     if not comment:
         return None
     return comment.replace("\x00", "").strip() or None
+
+
+# A sync request nests 5 levels (body, responses, a checklist, answers, an answer), a checklist definition a
+# few more. Far deeper is no document of ours: it would exhaust the recursion of validation and logging
+# (orjson writes at most 255 levels).
+MAX_DEPTH = 64
+
+
+def nesting_depth(value):
+    """Return how deeply a parsed JSON document nests arrays and objects (a scalar is 0)."""
+    # Level by level, in comprehensions: a sync batch holds some 40,000 values, mostly scalars.
+    depth, level = 0, [value]
+    while True:
+        containers = [node for node in level if type(node) is dict or type(node) is list]
+        if not containers:
+            return depth
+        depth += 1
+        level = []
+        for node in containers:
+            level.extend(node.values() if type(node) is dict else node)
 
 
 def _is_int(value):
