@@ -360,3 +360,24 @@ def test_a_checklist_the_organisers_deleted_leaves_the_outbox(live, page):
     sync_now(page)
     expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert len(server_ids(live)) == 1 and server_ids(live) != [record_id]
+
+
+@pytest.mark.browser
+def test_after_the_key_is_replaced_the_new_walk_code_sends_from_the_station_page(live, page):
+    """When a sync finds the walk's codes replaced, the station page offers the walk code; the new one sends."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 5)
+    old_code = walk_code(live, "prague-7")
+    admin_call(live, "POST", "/admin/walks/prague-7/rotate-key")
+    expect(page.get_by_label("Walk code")).to_have_count(0)
+    # The phone comes back online on the station page: that sync finds the key replaced and offers the field.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#notices")).to_contain_text("This walk's codes were replaced")
+    page.get_by_label("Walk code").fill(old_code)
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text(
+        "That walk code is not right. Check the code printed under the QR code.")
+    page.get_by_label("Walk code").fill(walk_code(live, "prague-7"))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    assert server_responses(live) == [(None, 1, {"ue1": 5})]
