@@ -288,6 +288,11 @@ def test_a_station_opened_by_typed_code_sends_once_the_walk_code_is_entered(live
     # Coming online tries to sync: still no key, so the answers wait and the station page keeps saying why.
     expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     expect(page.locator("#notices")).to_have_text(NO_KEY)
+    # The Sync tab says the same and leads to the walk's page, where the walk code goes.
+    page.get_by_role("button", name="Sync", exact=True).click()
+    expect(page.locator("[data-walk='prague-7'] .problem")).to_have_text(NO_KEY)
+    page.get_by_role("link", name="Enter the walk code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7: Holešovice and Letná")
     field = page.get_by_label("Walk code")
     field.fill("ABCD-EFGH")
     page.get_by_role("button", name="Use this code").click()
@@ -301,8 +306,9 @@ def test_a_station_opened_by_typed_code_sends_once_the_walk_code_is_entered(live
     expect(page.locator("#notices")).to_have_text("")
     assert server_responses(live) == [(None, 1, {"ue1": 3})]
     assert axe_violations(page) == ""
-    # The key is kept: the next station's answers go without asking again.
-    page.get_by_role("link", name="Next station: P7-3").click()
+    # The key is kept: the walk's stations open without asking again.
+    page.get_by_role("link", name="Next station: P7-1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7 Town Hall (nábř. Kpt. Jaroše)")
     expect(page.get_by_label("Walk code")).to_have_count(0)
 
 
