@@ -14,7 +14,8 @@ export const KEY_PROBLEMS = ["key_missing", "walk_key_replaced", "wrong_walk_key
 export function problemText(problem) {
   if (!problem) return null;
   const known = {walk_key_replaced: "key_replaced", walk_closed: "walk_closed", key_missing: "key_missing",
-    wrong_walk_key: "key_wrong", wrong_walk_code: "code_wrong", http_401: "key_wrong", http_404: "walk_gone"}[problem.code];
+    wrong_walk_key: "key_wrong", wrong_walk_code: "code_wrong", http_401: "key_wrong",
+    http_404: "walk_gone"}[problem.code];
   return known ? t(known) : t("sync_refused", {reason: problem.message || problem.code});
 }
 
