@@ -1,8 +1,11 @@
 """City audit walks: the sync server and admin console (Flask application factory)."""
 import logging
 import os
+import random
+import sqlite3
+import time
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +32,30 @@ def create_app(config=None):
     return app
 
 
+# Requests that may write; their transactions take SQLite's write lock when they begin.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOCK_WAIT_SECONDS = 30
+
+
+def _begin_immediate(dbapi_connection):
+    """Begin a transaction holding the write lock, waiting in short sleeps while another writer has it.
+
+    The wait is a Python sleep, not SQLite's busy handler, so an asynchronous worker serves its
+    other requests meanwhile.
+    """
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    pause = 0.002
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 0.05)
+
+
 def _tune_sqlite(engine):
     """WAL for concurrent readers, foreign keys on, and real transactions for the sync rules."""
 
@@ -40,15 +67,22 @@ def _tune_sqlite(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # Writers wait for the lock in _begin_immediate; SQLite itself waits only briefly (its wait
+        # would block every request of an asynchronous worker).
+        cursor.execute("PRAGMA busy_timeout=1000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        # Reads inside a transaction see one snapshot, so a concurrent writer is detected.
-        # Writers ask for IMMEDIATE (see write_transaction) to queue for the lock up front.
+        # Reads inside a transaction see one snapshot, so a concurrent writer is detected. A transaction
+        # that starts as a read and writes later fails at once when another writer came between, so
+        # writers take the lock up front: every transaction of a request that may write (POST, PUT,
+        # PATCH, DELETE), and any that asks for it (write_transaction, for writes in a GET or the CLI).
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        if mode == "IMMEDIATE" or (has_request_context() and request.method in WRITE_METHODS):
+            _begin_immediate(connection.connection.dbapi_connection)
+        else:
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def register_extensions(app):
