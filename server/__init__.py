@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import from_environment
 from .extensions import csrf, db, limiter, migrate
+from .security import register_security_headers
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -26,6 +27,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
+    register_security_headers(app)
     app.before_request(_read_body_first)
     register_blueprints(app)
     register_errorhandlers(app)
