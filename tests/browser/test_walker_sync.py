@@ -288,6 +288,11 @@ def test_a_station_opened_by_typed_code_sends_once_the_walk_code_is_entered(live
     # Coming online tries to sync: still no key, so the answers wait and the station page keeps saying why.
     expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     expect(page.locator("#notices")).to_have_text(NO_KEY)
+    # The Sync tab says the same and leads to the walk's page, where the walk code goes.
+    page.get_by_role("button", name="Sync", exact=True).click()
+    expect(page.locator("[data-walk='prague-7'] .problem")).to_have_text(NO_KEY)
+    page.get_by_role("link", name="Enter the walk code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7: Holešovice and Letná")
     field = page.get_by_label("Walk code")
     field.fill("ABCD-EFGH")
     page.get_by_role("button", name="Use this code").click()
@@ -301,8 +306,9 @@ def test_a_station_opened_by_typed_code_sends_once_the_walk_code_is_entered(live
     expect(page.locator("#notices")).to_have_text("")
     assert server_responses(live) == [(None, 1, {"ue1": 3})]
     assert axe_violations(page) == ""
-    # The key is kept: the next station's answers go without asking again.
-    page.get_by_role("link", name="Next station: P7-3").click()
+    # The key is kept: the walk's stations open without asking again.
+    page.get_by_role("link", name="Next station: P7-1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7 Town Hall (nábř. Kpt. Jaroše)")
     expect(page.get_by_label("Walk code")).to_have_count(0)
 
 
@@ -360,3 +366,24 @@ def test_a_checklist_the_organisers_deleted_leaves_the_outbox(live, page):
     sync_now(page)
     expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert len(server_ids(live)) == 1 and server_ids(live) != [record_id]
+
+
+@pytest.mark.browser
+def test_after_the_key_is_replaced_the_new_walk_code_sends_from_the_station_page(live, page):
+    """When a sync finds the walk's codes replaced, the station page offers the walk code; the new one sends."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 5)
+    old_code = walk_code(live, "prague-7")
+    admin_call(live, "POST", "/admin/walks/prague-7/rotate-key")
+    expect(page.get_by_label("Walk code")).to_have_count(0)
+    # The phone comes back online on the station page: that sync finds the key replaced and offers the field.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#notices")).to_contain_text("This walk's codes were replaced")
+    page.get_by_label("Walk code").fill(old_code)
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text(
+        "That walk code is not right. Check the code printed under the QR code.")
+    page.get_by_label("Walk code").fill(walk_code(live, "prague-7"))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    assert server_responses(live) == [(None, 1, {"ue1": 5})]

@@ -6,7 +6,7 @@ import {GROUPS, language, languageOptions, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
-import {problemText} from "./device.js";
+import {KEY_PROBLEMS, problemText} from "./device.js";
 import {h} from "./dom.js";
 import {itemFieldset} from "./item.js";
 import {stateText} from "./records.js";
@@ -149,9 +149,6 @@ export async function walkNotices(slug) {
   const message = problemText(problem);
   return message ? [h("p", {class: "problem", role: "alert"}, message)] : [];
 }
-
-// Problems a walk code solves: no key yet, or a key replaced or refused.
-const KEY_PROBLEMS = ["key_missing", "walk_key_replaced", "wrong_walk_key", "wrong_walk_code", "http_401"];
 
 /** Return a place for the walk code form when this phone cannot send the walk's answers for want of a key. */
 export async function walkCodeSlot(slug) {
