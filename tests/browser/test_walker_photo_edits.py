@@ -62,3 +62,52 @@ def test_photo_is_recaptioned_or_removed_before_sync_and_edited_after(live, page
     with live.app.app_context():
         assert [r.revision for r in _db.session.execute(_db.select(Response)).scalars()] == [2]
         _db.session.remove()
+
+
+V1_DATABASE = """async (record) => {
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open("city-audit-walker", 1);
+    r.onupgradeneeded = () => {
+      const d = r.result;
+      d.createObjectStore("meta");
+      d.createObjectStore("walks", {keyPath: "slug"});
+      d.createObjectStore("checklists", {keyPath: ["slug", "version"]});
+      d.createObjectStore("keys", {keyPath: "walk"});
+      d.createObjectStore("records", {keyPath: "id"}).createIndex("walk", "walk");
+    };
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => fail(r.error);
+  });
+  await new Promise((ok) => {
+    const tx = db.transaction("records", "readwrite");
+    tx.objectStore("records").put(record);
+    tx.oncomplete = ok;
+  });
+  db.close();
+}"""
+
+DATABASE_NOW = """async (id) => {
+  const db = await new Promise((ok) => { const r = indexedDB.open("city-audit-walker"); r.onsuccess = () => ok(r.result); });
+  const record = await new Promise((ok) => {
+    db.transaction("records").objectStore("records").get(id).onsuccess = (e) => ok(e.target.result); });
+  const out = {version: db.version, stores: [...db.objectStoreNames].sort(), answers: record ? record.answers : null};
+  db.close();
+  return out;
+}"""
+
+
+@pytest.mark.browser
+def test_the_photo_store_upgrade_keeps_checklists_saved_by_the_older_app(live, page, tmp_path):
+    """A phone whose app saved a checklist before photos existed keeps it, and can add photos, after the upgrade."""
+    from tests.conftest import make_answer, make_record
+    page.goto(f"{live.url}/api/v1/walks")  # the app's origin, before the app runs
+    record = {**make_record([make_answer("ue1", 4, station="P7-1")]), "walk": "prague-7", "number": 1,
+              "syncState": "in-progress", "sentRevision": 0, "syncedRevision": 0, "refusal": None}
+    page.evaluate(V1_DATABASE, record)
+    open_walker(page, walk_link(live, "prague-7", "P7-1"))
+    page.wait_for_function(f"async () => ({DATABASE_NOW})({record['id']!r}).then((db) => db.version === 2)")
+    now = page.evaluate(DATABASE_NOW, record["id"])
+    assert now["stores"] == ["checklists", "keys", "media", "meta", "records", "walks"]
+    assert [(a["item"], a["score"]) for a in now["answers"]] == [("ue1", 4)]
+    add_phone_photo(page, tmp_path)
+    page.wait_for_function(f"async () => ({DEVICE_FILES})() === 1")
