@@ -18,10 +18,7 @@ export async function ensureWalk(slug) {
   return store.putWalk(walk);
 }
 
-/**
- * Fetch a stored checklist version again if the server's copy changed (an unanswered checklist is edited in place,
- * keeping its version); resolve true when the stored copy was replaced. Answers are kept apart, by item id.
- */
+// An unanswered version may be edited in place: resolve true when the stored copy was replaced.
 async function refreshChecklist({slug, version}) {
   const stored = await store.getChecklist(slug, version);
   const fresh = await api.fetchChecklist(slug, version, stored?.etag);
@@ -35,7 +32,7 @@ export async function refreshCatalog() {
   const full = await Promise.all(walks.map((w) => api.fetchWalk(w.slug)));
   // Checklists first: a walk is only useful offline once its checklist is stored too.
   const versions = new Map(full.map((w) => [`${w.checklist.slug}@${w.checklist.version}`, w.checklist]));
-  // Versions kept for older answers are checked too; one the server no longer serves stays as stored.
+  // Older stored versions too; one the server no longer serves stays.
   const older = (await store.listChecklists()).filter((c) => !versions.has(`${c.slug}@${c.version}`));
   const replaced = await Promise.all([...[...versions.values()].map(refreshChecklist),
     ...older.map((c) => refreshChecklist(c).catch(() => false))]);

@@ -5,7 +5,7 @@ import {appPath, findStation, parseLocation} from "./route.js";
 import * as store from "./store.js";
 import {syncNow} from "./sync.js";
 
-// A walk code as printed under the QR codes (ABCD-EFGH: no 0, O, 1 or I), once dashes and spaces are dropped.
+// A walk code (ABCD-EFGH, no 0 O 1 I) without its dash.
 const WALK_CODE = /^[2-9A-HJ-NP-Z]{8}$/;
 
 async function keepKey(walk, key) {
