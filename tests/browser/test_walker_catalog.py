@@ -5,6 +5,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from server.extensions import db as _db
+from server.models import SyncLogEntry
 from tests.conftest import bearer
 
 from .conftest import answer_item, live_admin_token, open_walker, walk_link
@@ -63,6 +65,12 @@ def test_checklist_edited_in_place_reaches_the_phone_and_keeps_its_answers(live,
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator("[data-walk='prague-7'] .walk-count")).to_contain_text("Refused: 1.")
     assert server_responses(live) == []
+    with live.app.app_context():  # the refused checklist is in the sync log, for the organisers to take in
+        logged = [(e.outcome, json.loads(e.payload)["answers"]) for e in
+                  _db.session.execute(_db.select(SyncLogEntry).where(SyncLogEntry.response_id.isnot(None))).scalars()]
+        _db.session.remove()
+    assert logged and all(outcome == "rejected" and {a["item"] for a in answers} == {"ue1", "at2"}
+                          for outcome, answers in logged)
 
     context.set_offline(True)
     page.goto(walk_link(live, "prague-7", "P7-2"))
