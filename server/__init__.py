@@ -5,12 +5,13 @@ import random
 import sqlite3
 import time
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import from_environment
 from .extensions import csrf, db, limiter, migrate
+from .security import register_security_headers
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
@@ -26,6 +27,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
+    register_security_headers(app)
+    app.before_request(_read_body_first)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -83,6 +86,25 @@ def _tune_sqlite(engine):
             _begin_immediate(connection.connection.dbapi_connection)
         else:
             connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def _read_body_first():
+    """Read a writing request's whole body before its view opens a database transaction.
+
+    A client that sends its body slowly then holds only its own connection, never a database
+    connection or SQLite's write lock. Runs after the rate limit and the CSRF check; views marked
+    with api.util.streams_body (sync, media uploads) check the walk key first and read the body
+    themselves, holding no connection meanwhile.
+    """
+    if request.method not in WRITE_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "streams_body", False):
+        return
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        request.form  # noqa: B018 - parsed now; uploaded files are spooled to disk
+    else:
+        request.get_data(cache=True)
 
 
 def register_extensions(app):

@@ -65,6 +65,20 @@ def test_status_page_counts_photos(admin, seeded, media):
     assert "Photos: 1 stored · 1 waiting for the file" in text
 
 
+def test_audit_status_and_page_count_photos_per_walk(admin, seeded, media, admin_headers):
+    """The audit's live status (API and console page) says per walk how many photos are stored and waiting."""
+    walk = seeded["prague-7"]
+    sync_and_upload(admin, walk, clean_jpeg())
+    post_sync(admin, walk, [{**make_record(), "photos": [photo_meta(clean_jpeg(color=(1, 1, 1)))]}])
+    status = admin.get("/api/v1/admin/audits/prague-2018/status", headers=admin_headers).get_json()
+    assert {w["walk"]: w["photos"] for w in status["walks"]} == {
+        "centre": {"stored": 0, "waiting": 0}, "libus": {"stored": 0, "waiting": 0},
+        "prague-7": {"stored": 1, "waiting": 1}}
+    page = admin.get("/admin/audits/prague-2018")
+    assert "Photos: 1 stored · 1 waiting for the file" in plain(page)
+    assert 'href="/admin/photos?audit=prague-2018"' in page_text(page)
+
+
 def test_report_page_and_pdf_show_the_photovoice_section(admin, seeded, media, db, admin_headers):
     """The report counts ratings per topic and shows only the photos an admin chose, captioned in the report's language."""
     walk = seeded["prague-7"]

@@ -13,6 +13,7 @@ from ..reports.queries import find_walk
 from ..records.rules import MAX_DEPTH, nesting_depth, validate_envelope
 from . import bp
 from .declare import declare, shared
+from .util import streams_body
 
 
 def _too_large(limit):
@@ -98,6 +99,7 @@ def _admit(slug):
 
 @bp.post("/walks/<slug>/sync")
 @declare(body=shared("sync-request"), reply=shared("sync-reply"), auth="walkKey", errors=(413, 415))
+@streams_body
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def sync_walk(slug):
     """Store a batch of checklists from one device; answer each record's status in order."""

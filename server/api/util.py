@@ -24,6 +24,12 @@ def _holds_nul(value):
     return False
 
 
+def streams_body(view):
+    """Mark a view that reads its own body after checks that need none (the app reads every other body first)."""
+    view.streams_body = True
+    return view
+
+
 def json_body():
     """Return the request's JSON body, refusing other media types (415) and bad JSON (400).
 
