@@ -20,7 +20,7 @@ from server.extensions import db
 from server.models import ApiToken, Walk, hash_secret, new_walk_key
 from tests.conftest import app_config, make_app, sync_prague_2018
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 TOKEN, KEY = "cat_fuzz" + new_walk_key(32), new_walk_key()
 # Public and key-checked operations on one walk; an admin's changes (close, rotate its key, replace it)
 # on another, so they do not lock the first walk's phones out of the operations tested after them.
