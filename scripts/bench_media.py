@@ -6,6 +6,7 @@ walker app sends them (JPEG, long edge 1600 px, no EXIF). Prints, measured in on
   raw MB/s       the same files written straight to the same storage (FolderStorage.put_bytes, also durable),
                  from 20 threads
   ratio          upload / raw (aim: >= 0.5)
+  worker CPU     the gunicorn workers' CPU time per photo, and the part of it the image check alone takes
   peak RSS       the highest VmHWM of the gunicorn workers, and their RSS before the uploads (aim: <= 200 MB)
 A benchmark, not a test: the figures depend on the machine and its load.
 """
@@ -14,6 +15,7 @@ import hashlib
 import http.client
 import io
 import json
+import os
 import random
 import sys
 import tempfile
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
+from server.media.images import check_file  # noqa: E402
 from server.media.storage import FolderStorage, file_key  # noqa: E402
 from tests.serve import Gunicorn  # noqa: E402
 
@@ -82,6 +85,25 @@ def rss(pid, field):
     return 0.0
 
 
+def cpu_seconds(pid):
+    """Return a process's user + system CPU time in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def check_cpu_ms(files):
+    """Return the CPU ms per file of the server's own image check (decode, thumbnail), run here one by one."""
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle:
+        began = time.process_time()
+        for data in files:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(data)
+            handle.flush()
+            check_file(handle.name, "image/jpeg")
+        return (time.process_time() - began) * 1000 / len(files)
+
+
 def workers(server):
     path = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     return [int(pid) for pid in path.read_text().split()]
@@ -127,12 +149,15 @@ def main():
             reply = connection.getresponse().read()
             assert b'"rejected"' not in reply, reply[:300]
             connection.close()
-            before = max(rss(pid, "VmRSS") for pid in workers(server))
+            pids = workers(server)
+            before = max(rss(pid, "VmRSS") for pid in pids)
+            cpu_before = sum(cpu_seconds(pid) for pid in pids)
             began = time.perf_counter()
             with ThreadPoolExecutor(WALKERS) as pool:
                 list(pool.map(lambda group: upload(server, key, group), groups))
             upload_s = time.perf_counter() - began
-            peak = max(rss(pid, "VmHWM") for pid in workers(server))
+            worker_cpu_ms = (sum(cpu_seconds(pid) for pid in pids) - cpu_before) * 1000 / len(files)
+            peak = max(rss(pid, "VmHWM") for pid in pids)
         finally:
             server.stop()
         raw = FolderStorage(folder / "raw")
@@ -145,6 +170,8 @@ def main():
           f"through gunicorn, {args.workers} workers x {args.threads} threads")
     print(f"raw:    {total_mb / raw_s:.1f} MB/s ({raw_s:.2f} s) writing the same files to the same storage")
     print(f"ratio upload/raw: {raw_s / upload_s:.2f} (aim >= 0.5)")
+    print(f"worker CPU: {worker_cpu_ms:.1f} ms per photo, of which the image check (decode, thumbnail) "
+          f"{check_cpu_ms(files[:40]):.1f} ms; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"worker RSS: {before:.0f} MB before the uploads, peak {peak:.0f} MB (aim <= 200 MB)")
 
 

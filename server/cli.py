@@ -148,7 +148,7 @@ walks_cli = AppGroup("walks", help="List and load walks.")
 
 @walks_cli.command("list")
 def walks_list_command():
-    """List walks with their stations, keys and checklists received."""
+    """List walks with their stations, walk codes and checklists received."""
     counts = dict(db.session.execute(select(Response.walk_id, func.count()).group_by(Response.walk_id)).all())
     walks = db.session.execute(select(Walk).order_by(Walk.slug)).scalars().all()
     if not walks:
@@ -156,7 +156,8 @@ def walks_list_command():
     for walk in walks:
         state = "closed" if walk.closed else ("audit closed" if walk.refuses_records else "open")
         click.echo(f"{walk.slug}\t{walk.audit.slug}\t{walk.title.get('en')}\t{len(walk.stations)} stations\t"
-                   f"{counts.get(walk.id, 0)} checklists\t{state}\t{walk.checklist_slug} v{walk.checklist_version}")
+                   f"{counts.get(walk.id, 0)} checklists\t{state}\t{walk.checklist_slug} v{walk.checklist_version}\t"
+                   f"walk code {walk.printed_code}")
 
 
 @walks_cli.command("load")

@@ -4,7 +4,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import BigInteger, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, UniqueConstraint
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .answer_rules import GROUPS  # noqa: F401 - defined by the sync request's JSON Schema
@@ -237,7 +237,11 @@ class Answer(db.Model):
     """One item's answer inside a response, tagged with the station where it was given."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("response_id", "item"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "item"),
+        # The report's counts per item, score and "don't know" read this index alone, in its order.
+        Index("ix_answers_tally", "item", "score", "dont_know"),
+    )
 
     id = db.Column(BigId, primary_key=True)
     response_id = db.Column(db.String(36), db.ForeignKey("responses.id", ondelete="CASCADE"), nullable=False)

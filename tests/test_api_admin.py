@@ -2,14 +2,16 @@
 import copy
 import json
 import re
+import threading
 from datetime import datetime, timedelta
 
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from server.catalog.definitions import shared_definitions
-from server.models import Response
-from tests.conftest import PUBLIC_URL, make_answer, make_record, post_sync
+from server.extensions import db
+from server.models import Response, Walk
+from tests.conftest import PUBLIC_URL, make_answer, make_record, make_token, post_sync, seeded_app
 
 
 def integra():
@@ -223,3 +225,41 @@ def test_station_put_moves_a_station_and_keeps_the_others_in_order(client, seede
     assert [s["code"] for s in stations] == [last, *codes[:-1]]
     assert [s["position"] for s in stations] == list(range(1, len(codes) + 1))
     assert (stations[0]["lat"], stations[0]["lon"]) == (50.08, 14.42)
+
+
+def test_admin_writes_side_by_side_never_fail(_schema):
+    """Admins closing, reopening and saving at the same moment all succeed; none gets a 5xx or 'database is locked'."""
+    with seeded_app(_schema) as (app, walks):
+        token = make_token("admin")
+        definition = next(d for _, d in shared_definitions("checklists") if d["slug"] == "integra-city-audit")
+    headers = {"Authorization": f"Bearer {token}"}
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def close_and_reopen(slug):
+        client = app.test_client()
+        barrier.wait()
+        for _ in range(8):
+            for action in ("close", "reopen"):
+                statuses.append(client.post(f"/api/v1/admin/walks/{slug}/{action}", headers=headers).status_code)
+
+    def save_checklist(worker):
+        client = app.test_client()
+        barrier.wait()
+        for round_ in range(8):
+            title = {**definition["title"], "en": f"Audit {worker}-{round_}"}
+            statuses.append(client.post("/api/v1/checklists", json={**definition, "title": title},
+                                        headers=headers).status_code)
+
+    threads = [threading.Thread(target=close_and_reopen, args=(slug,)) for slug in ("libus", "centre", "prague-7")]
+    threads += [threading.Thread(target=save_checklist, args=(worker,)) for worker in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == 3 * 16 + 3 * 8
+    assert all(status < 500 for status in statuses), sorted(set(statuses))
+    with app.app_context():
+        assert not any(walk.closed for walk in db.session.execute(db.select(Walk)).scalars())
+        db.session.remove()
+        db.engine.dispose()

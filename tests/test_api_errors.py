@@ -360,3 +360,12 @@ def test_report_dates_outside_the_utc_calendar_are_400(client, seeded, admin_hea
         error = envelope(client.get(f"/api/v1/export/{path}?checklist=integra-city-audit&{query}",
                                     headers=admin_headers), 400, "invalid")
         assert "Out of range" in json.dumps(error["details"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/checklists", "/api/v1/admin/walks", "/api/v1/admin/audits"])
+def test_json_nested_absurdly_deep_is_400(client, seeded, admin_headers, path):
+    """An admin body nesting 1000 levels (inside the parser's limit) is refused as malformed, not a failure."""
+    body = '{"slug": "deep", "title": ' + "[" * 1000 + "]" * 1000 + "}"
+    reply = client.post(path, data=body, headers={**admin_headers, "Content-Type": "application/json"})
+    error = envelope(reply, 400, "malformed_request")
+    assert "deep" in error["message"]

@@ -187,7 +187,11 @@ def test_not_an_image_is_refused(client, walks):
     assert put(client, walk, truncated).status_code == 400
     png = io.BytesIO()
     Image.new("RGB", (10, 10)).save(png, "PNG")
-    assert put(client, walk, png.getvalue(), content_type="image/jpeg").status_code in (400, 409)
+    meta.update(sha256=sha(png.getvalue()), bytes=len(png.getvalue()), id=str(uuid.uuid4()))
+    post_sync(client, walk, [{**make_record(), "photos": [meta]}])
+    reply = put(client, walk, png.getvalue(), content_type="image/jpeg")
+    assert reply.status_code == 400 and reply.get_json()["error"]["code"] == "not_decodable"
+    assert nothing_stored(sha(png.getvalue()))
 
 
 def test_too_big_is_refused_from_content_length(client, walks, app):

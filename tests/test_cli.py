@@ -67,11 +67,12 @@ def test_load_checklist_versions_a_changed_file(runner, client, seeded, tmp_path
 
 
 def test_walks_list_shows_counts(runner, client, seeded):
-    """Facilitators see each walk with its stations and how many checklists arrived."""
+    """Facilitators see each walk with its stations, its walk code and how many checklists arrived."""
     post_sync(client, seeded["libus"], [make_record([make_answer("vs1", 2)])])
     output = runner.invoke(args=["walks", "list"]).output
     line = next(line for line in output.splitlines() if line.startswith("libus"))
     assert "5 stations" in line and "1 checklists" in line and "open" in line
+    assert f"walk code {seeded['libus'].printed_code}" in line
 
 
 def test_export_writes_the_file_with_progress(runner, client, seeded, tmp_path):

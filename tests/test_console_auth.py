@@ -231,3 +231,13 @@ def test_create_user_without_a_terminal_reads_the_password_without_warnings(app,
                             input="a-long-secret-1\n", capture_output=True, text=True, start_new_session=True)
     assert result.returncode == 0, result.stderr
     assert (result.stdout + result.stderr).strip() == "Created admin 'gina'; sign in at /admin."
+
+
+@pytest.mark.parametrize("target", ["/admin/report\r\nSet-Cookie: x=1", "/admin/walks\n", "/admin\x00"])
+def test_sign_in_with_a_broken_next_goes_to_the_walks(client, seeded, target):
+    """A next= address holding CR, LF or other control characters is ignored: the page opens, sign-in goes to the walks."""
+    make_user("anna")
+    assert client.get("/admin/sign-in", query_string={"next": target}).status_code == 200
+    reply = client.post("/admin/sign-in", data={"username": "anna", "password": CONSOLE_PASSWORD,
+                                                "csrf_token": csrf_token(client), "next": target})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/admin/walks")

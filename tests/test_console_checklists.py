@@ -144,3 +144,17 @@ def test_checklist_pages_are_for_admins(client, seeded):
     make_user("fred", role="facilitator", walks=["centre"])
     sign_in(client, "fred")
     assert client.get("/admin/checklists/new").status_code in (302, 403)
+
+
+def test_editing_a_checklist_nobody_answered_saves_it_in_place(admin, seeded):
+    """Before any checklist arrives, the editor says a save updates the version in place, and it does."""
+    path = "/admin/checklists/integra-city-audit/edit"
+    page = admin.get(path)
+    assert "saving a change updates version 1 in place" in text(page)
+    reply = press(admin, path, page, "save", t0_i0_text_en="The city has a diversity strategy.")
+    assert reply.status_code == 302 and versions("integra-city-audit") == [1]
+    assert "changed in place" in text(admin.get(reply.headers["Location"]))
+    saved = admin.get("/api/v1/checklists/integra-city-audit").json
+    assert saved["version"] == 1 and saved["topics"][0]["items"][0]["text"]["en"] == "The city has a diversity strategy."
+    assert post_sync(admin, seeded["centre"], [make_record([make_answer("ue2", 4, station="CE-1")])]).status_code == 200
+    assert "saving a change makes version 2" in text(admin.get(path))

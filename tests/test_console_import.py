@@ -205,19 +205,16 @@ def test_reapply_that_still_fails_keeps_the_entry_open(admin, seeded):
     assert counts() == (0, 0)
 
 
-def test_reapply_rescues_records_sent_with_a_replaced_key(admin, seeded):
-    """Records refused because the walk's key was replaced go in unchanged once an admin re-applies them."""
+def test_records_sent_with_a_replaced_key_leave_nothing_to_rescue(admin, seeded):
+    """A phone with replaced codes is refused before its body is read: the log holds nothing, the phone keeps it."""
     walk = seeded["prague-7"]
     old_key = walk.key
     walk.rotate_key()
     db.session.commit()
-    post_sync(admin, walk, [make_record([make_answer("vs1", 4)])], device_id=DEVICE, key=old_key)
-    entry = db.session.execute(db.select(SyncLogEntry)).scalar_one()
-    page = text(admin.get(f"/admin/log/{entry.id}"))
-    assert "codes were replaced" in page
-    reply = admin.post(f"/admin/log/{entry.id}/reapply", data={
-        "csrf_token": csrf_token(admin, f"/admin/log/{entry.id}"), "device_id": DEVICE, "payload": entry.payload})
-    assert reply.status_code == 302
+    record = make_record([make_answer("vs1", 4)])
+    assert post_sync(admin, walk, [record], device_id=DEVICE, key=old_key).status_code == 403
+    assert db.session.execute(db.select(SyncLogEntry)).scalars().all() == []
+    assert post_sync(admin, walk, [record], device_id=DEVICE).json["results"][0]["status"] == "accepted"
     assert counts() == (1, 1)
 
 
@@ -247,3 +244,24 @@ def test_facilitator_tokens_need_a_walk(admin, seeded):
     script = admin.application.test_client()
     assert script.get("/api/v1/admin/walks/libus/status", headers=bearer(plaintext)).status_code == 200
     assert script.get("/api/v1/admin/walks/centre/status", headers=bearer(plaintext)).status_code == 403
+
+
+@pytest.mark.parametrize("page", [str(2**63), "99999999999999999999"])
+def test_log_page_numbers_beyond_any_page_show_the_first(admin, seeded, page):
+    """A page number no database can count to shows the log's first page instead of failing."""
+    refused_entry(admin, seeded["prague-7"])
+    reply = admin.get(f"/admin/log?page={page}")
+    assert reply.status_code == 200 and "Must be a whole number from 1 to 5, or null." in text(reply)
+
+
+def test_reapply_of_json_nested_absurdly_deep_is_refused_readably(admin, seeded):
+    """A correction nesting 1000 levels deep is refused with a readable reason, and the entry stays open."""
+    entry = refused_entry(admin, seeded["prague-7"])
+    record = json.loads(entry.payload)
+    record["answers"][1]["comment"] = "deep"
+    payload = json.dumps(record).replace('"deep"', "[" * 1000 + "]" * 1000)
+    reply = admin.post(f"/admin/log/{entry.id}/reapply", data={
+        "csrf_token": csrf_token(admin, f"/admin/log/{entry.id}"), "device_id": DEVICE, "payload": payload})
+    assert reply.status_code == 400 and "nests arrays or objects too deeply" in text(reply)
+    db.session.expire_all()
+    assert db.session.get(SyncLogEntry, entry.id).superseded_by is None

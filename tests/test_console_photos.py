@@ -65,6 +65,20 @@ def test_status_page_counts_photos(admin, seeded, media):
     assert "Photos: 1 stored · 1 waiting for the file" in text
 
 
+def test_audit_status_and_page_count_photos_per_walk(admin, seeded, media, admin_headers):
+    """The audit's live status (API and console page) says per walk how many photos are stored and waiting."""
+    walk = seeded["prague-7"]
+    sync_and_upload(admin, walk, clean_jpeg())
+    post_sync(admin, walk, [{**make_record(), "photos": [photo_meta(clean_jpeg(color=(1, 1, 1)))]}])
+    status = admin.get("/api/v1/admin/audits/prague-2018/status", headers=admin_headers).get_json()
+    assert {w["walk"]: w["photos"] for w in status["walks"]} == {
+        "centre": {"stored": 0, "waiting": 0}, "libus": {"stored": 0, "waiting": 0},
+        "prague-7": {"stored": 1, "waiting": 1}}
+    page = admin.get("/admin/audits/prague-2018")
+    assert "Photos: 1 stored · 1 waiting for the file" in plain(page)
+    assert 'href="/admin/photos?audit=prague-2018"' in page_text(page)
+
+
 def test_report_page_and_pdf_show_the_photovoice_section(admin, seeded, media, db, admin_headers):
     """The report counts ratings per topic and shows only the photos an admin chose, captioned in the report's language."""
     walk = seeded["prague-7"]
@@ -200,3 +214,23 @@ def test_api_patch_sets_caption_translations(admin, seeded, media, admin_headers
     reply = admin.patch(url, json={"caption_translations": {"uk": " Сходи ", "cs": ""}}, headers=admin_headers)
     assert reply.status_code == 200 and reply.get_json()["caption_translations"] == {"uk": "Сходи"}
     assert translations_of(db, photo) == {"uk": "Сходи"}
+
+
+def test_report_photovoice_leaves_out_photos_of_rejected_checklists(admin, seeded, media, db, admin_headers):
+    """A shown photo whose checklist a reviewer rejected leaves the report's PhotoVoice section, as its answers do."""
+    walk = seeded["prague-7"]
+    sync_and_upload(admin, walk, clean_jpeg(), caption="Wide pavement")
+    photo = photo_meta(clean_jpeg(color=(40, 40, 40)), caption="Faces in the crowd")
+    record = {**make_record(), "photos": [photo]}
+    post_sync(admin, walk, [record])
+    admin.put(f"/api/v1/walks/prague-7/media/{photo['sha256']}", data=clean_jpeg(color=(40, 40, 40)),
+              headers={"X-Walk-Key": walk.key, "Content-Type": "image/jpeg"})
+    db.session.execute(db.update(Photo).values(shown=True))
+    db.session.commit()
+    assert admin.post(f"/api/v1/admin/responses/{record['id']}/review", json={"state": "rejected"},
+                      headers=admin_headers).status_code == 200
+    text = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7"))
+    section = text[text.index("PhotoVoice"):]
+    assert "Wide pavement" in section and "Faces in the crowd" not in section
+    everything = plain(admin.get("/admin/report?checklist=integra-city-audit&walk=prague-7&review=all"))
+    assert "Faces in the crowd" in everything[everything.index("PhotoVoice"):]

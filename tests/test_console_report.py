@@ -11,6 +11,7 @@ from tests.conftest import (
     make_answer,
     make_record,
     make_user,
+    page_text,
     post_sync,
     sign_in,
     sync_prague_2018,
@@ -248,3 +249,14 @@ def test_walks_and_stations_compare_with_the_api_figures(client, prague_2018, ad
     one_walk = html.unescape(client.get("/admin/report?walk=libus").get_data(as_text=True))
     assert re.findall(r'<tr data-place="([^"/]+)"', one_walk) == ["libus"]
     assert 'data-place="' not in client.get("/admin/report?station=LI-2").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/report", "/admin/downloads"])
+def test_the_last_calendar_day_as_until_shows_everything(client, prague_2018, path):
+    """until=9999-12-31 (the last day there is) keeps every checklist instead of failing the page."""
+    everything = client.get(path)
+    reply = client.get(f"{path}?until=9999-12-31&since=0001-01-01")
+    assert reply.status_code == 200
+    pattern = r"(\d+)(?:</strong>)? checklists?"
+    counts = re.findall(pattern, page_text(reply))
+    assert counts and counts == re.findall(pattern, page_text(everything))

@@ -2,6 +2,8 @@
 import gzip
 import json
 import socket
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -15,11 +17,11 @@ from tests.serve import Gunicorn
 pytestmark = pytest.mark.gunicorn
 
 
-def call(url, method="GET", body=None, headers=None):
+def call(url, method="GET", body=None, headers=None, timeout=30):
     """Send a request; return (status, parsed JSON body)."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
             return reply.status, json.loads(reply.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
@@ -45,12 +47,12 @@ def walk_key(server, slug):
     return walk["key"]
 
 
-def sync(server, slug, key, records, compress=False):
+def sync(server, slug, key, records, compress=False, timeout=30):
     body = json.dumps({"device_id": str(uuid.uuid4()), "responses": records}).encode()
     headers = {"X-Walk-Key": key, "Content-Type": "application/json"}
     if compress:
         body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
-    return call(f"{server.url}/api/v1/walks/{slug}/sync", "POST", body, headers)
+    return call(f"{server.url}/api/v1/walks/{slug}/sync", "POST", body, headers, timeout)
 
 
 def test_batch_resent_through_gunicorn_is_duplicate(server):
@@ -113,3 +115,61 @@ def test_errors_gunicorn_answers_itself_are_the_json_envelope(server, request_by
     assert "Content-Type: application/json" in head
     error = json.loads(body)["error"]
     assert error["message"].startswith(words) and error["code"] and "<html" not in body.decode()
+
+
+class Trickle:
+    """Connections that send a request one byte a second: in their headers, in a sync body, in an admin body."""
+
+    def __init__(self, server, key, count):
+        sync_head = (f"POST /api/v1/walks/libus/sync HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Walk-Key: {key}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n").encode()
+        admin_head = (f"PUT /api/v1/admin/walks/centre HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      f"Authorization: Bearer {server.token}\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 100000\r\n\r\n").encode()
+        self.connections = []
+        for index in range(count):
+            connection = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            connection.sendall([sync_head[:20], sync_head, admin_head][index % 3])
+            self.connections.append(connection)
+        self.running = True
+        self.thread = threading.Thread(target=self._send, daemon=True)
+        self.thread.start()
+
+    def _send(self):
+        while self.running:
+            for connection in self.connections:
+                try:
+                    connection.send(b" ")
+                except OSError:
+                    pass
+            time.sleep(1)
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_slow_clients_do_not_delay_a_sync(server):
+    """A hundred connections trickling a byte a second leave another phone's sync within a second of its usual time."""
+    key = walk_key(server, "libus")
+
+    def timed_sync():
+        records = [make_record([make_answer("vs1", 4, station="LI-2")]) for _ in range(5)]
+        started = time.monotonic()
+        try:
+            status, reply = sync(server, "libus", key, records, timeout=10)
+        except OSError:  # timed out behind the slow clients
+            return 10.0
+        assert status == 200 and {r["status"] for r in reply["results"]} == {"accepted"}
+        return time.monotonic() - started
+
+    baseline = max(timed_sync() for _ in range(3))
+    trickle = Trickle(server, key, 100)
+    try:
+        time.sleep(1.5)  # every slow connection has been accepted and is sending
+        slowed = max(timed_sync() for _ in range(3))
+    finally:
+        trickle.close()
+    assert slowed < baseline + 1.0, (baseline, slowed)

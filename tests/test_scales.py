@@ -135,3 +135,18 @@ def test_an_unanswered_edit_that_drops_an_item_a_station_names_is_a_new_version(
     changed["topics"][0]["items"][0]["text"]["en"] = "Reworded"
     row, outcome = load_checklist(changed)
     assert outcome == "updated" and row.version == 2  # no walk is on version 2 yet, nobody answered it
+
+
+def test_console_report_page_names_the_scale_and_shows_a_score_of_zero(client, app, seeded):
+    """On a 0–4 checklist the report page's score note says 0 worst, 4 best, and a comment scored 0 says so."""
+    from tests.conftest import make_user, page_text, sign_in
+    load_checklist(small_checklist("zero-four", minimum=0, maximum=4))
+    walk, _ = load_walk(small_walk("zero-walk", "zero-four"))
+    db.session.commit()
+    record = make_record([make_answer("q1_1", 0, comment="Broken kerb")], checklist="zero-four")
+    assert statuses(post_sync(client, walk, [record])) == ["accepted"]
+    make_user("anna")
+    sign_in(client, "anna")
+    page = " ".join(page_text(client.get("/admin/report?checklist=zero-four")).split())
+    assert "the mean of the scores given (0 worst, 4 best)" in page and "5 best" not in page
+    assert "scored 0" in page

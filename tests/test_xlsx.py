@@ -267,3 +267,11 @@ def test_answers_past_excels_row_limit_continue_on_more_sheets(client, prague, a
     about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
     assert "Answers (2)" in about["Continued on"]
 
+
+
+def test_timestamps_before_1900_are_dates_not_negative_numbers(client, seeded, admin_headers):
+    """A phone clock set to year 1 shows in the XLSX as that time written out, never as a negative number."""
+    post_sync(client, seeded["prague-7"], [make_record([make_answer("vs1", 2, answered_at="0001-01-01T00:00:00Z")])])
+    header, rows = _table(_download(client, "/api/v1/export/responses.xlsx", admin_headers)["Answers"])
+    cell = next(row for row in rows if row[header.index("item")].value == "vs1")[header.index("answered_at")]
+    assert cell.value == "0001-01-01T00:00:00Z" and cell.data_type == "s"

@@ -63,6 +63,10 @@ export async function postSync(walk, key, body) {
   return reply;
 }
 
+/** Exchange the walk code printed under the QR codes for the walk's key: resolve with {walk, key}. */
+export const exchangeWalkCode = (walk, code) => request(`walks/${encodeURIComponent(walk)}/key`,
+  {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({code})}, 15000);
+
 /** Fetch a walk's live tally (checklists received, per station); needs the walk key. */
 export const fetchTally = (walk, key) =>
   request(`walks/${encodeURIComponent(walk)}/tally`, {headers: {"X-Walk-Key": key}}, 8000);

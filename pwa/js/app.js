@@ -5,7 +5,6 @@
  * Screens live in ui/ (home, station, records, device); every change goes to the device first (changes.js);
  * store.js is the only module touching IndexedDB, api.js the only one talking to the server.
  */
-import {canShareFiles, downloadBackup, restoreBackup, shareBackup} from "./backup.js";
 import {refreshCatalog} from "./catalog.js";
 import {closeCurrent, currentRecord, editCurrent, makeCurrent, onWriteFailed, queueWrite, written} from "./changes.js";
 import {addContentLanguages, language, languageOptions, pickLanguage, setLanguage, t} from "./i18n.js";
@@ -18,7 +17,7 @@ import {deviceScreen} from "./ui/device.js";
 import {fill, h} from "./ui/dom.js";
 import {homeScreen} from "./ui/home.js";
 import {recordsScreen} from "./ui/records.js";
-import {stationScreen, walkNotices} from "./ui/station.js";
+import {stationScreen, walkCodeSlot, walkNotices} from "./ui/station.js";
 import {updateNetwork, updateOfflineLine, updateSyncLine} from "./ui/status.js";
 import {banner, clearTransientBanners, setupInstallHint, setupServiceWorker, translateBanners} from "./ui/updates.js";
 
@@ -47,9 +46,9 @@ async function answerScreen() {
   Object.assign(app, {walk, checklist, station, record});
   if (addContentLanguages(checklist.languages)) renderChrome();  // a checklist may bring a language of its own
   if (app.finished?.walk === walk.slug) {
-    document.title = `${t("thanks_title")} – ${t("app_title")}`;
     // The thank-you screen and the scanner load when first used, outside the first visit's 50 KB shell.
     const {thanksScreen} = await import("./ui/thanks.js");
+    document.title = `${t("thanks_title")} – ${t("app_title")}`;
     return thanksScreen({walk, checklist, recordId: app.finished.id, actions: {next: nextParticipant}});
   }
   return view;
@@ -57,7 +56,11 @@ async function answerScreen() {
 
 const recordsTab = () => recordsScreen({actions: {resume, newParticipant: app.walk && newParticipant}});
 
+// Backups are written and read only from the Sync tab: that code loads with it, outside the first visit's shell.
+const backups = () => import("./backup.js");
+
 async function deviceTab() {
+  const {canShareFiles, downloadBackup, shareBackup} = await backups();
   return deviceScreen({offlineReady: await offlineReady(), canShare: canShareFiles(), restoreMessage: app.restored,
     actions: {syncNow: () => syncNow({manual: true}), backup: downloadBackup, share: shareBackup, restore}});
 }
@@ -65,6 +68,7 @@ async function deviceTab() {
 /** Restore a backup file, then say on the Sync tab what it added; restored checklists are sent like any other. */
 async function restore(file) {
   try {
+    const {restoreBackup} = await backups();
     const result = await queueWrite(() => restoreBackup(file));
     app.restored = t("restored", {name: file.name, ...result});
     syncNow();
@@ -265,10 +269,12 @@ async function afterSync(status) {
     const slug = app.walk.slug;
     const notices = document.getElementById("notices");
     if (notices) fill(notices, await walkNotices(slug));
+    // A sync that found the key missing or replaced offers the walk code form (once; it keeps what is typed).
+    if (notices && !document.querySelector(".walk-code-slot")) notices.after(await walkCodeSlot(slug) || "");
     // Queued behind any answer being written, so the screen never shows an older state.
     await queueWrite(async () => {
       const record = await currentRecord(slug);
-      if (record && app.walk?.slug === slug) app.view?.show?.(record);
+      if (app.walk?.slug === slug) app.view?.show?.(record);  // none: the organisers removed it
     });
   }
 }

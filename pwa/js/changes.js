@@ -2,7 +2,7 @@
  * Every change a walker makes, written to the device first (store.js), one at a time and in order, so that
  * a redraw or a sync never sees half of an edit.
  */
-import {newRecord, setAside} from "./records.js";
+import {isRemoved, newRecord, setAside} from "./records.js";
 import * as store from "./store.js";
 
 let writes = Promise.resolve();
@@ -25,10 +25,11 @@ export function queueWrite(change) {
 /** Resolve once every change queued so far is written (or reported as failed). */
 export const written = () => writes;
 
-/** Return the checklist being filled in on a walk, or null. */
+/** Return the checklist being filled in on a walk, or null (also when the organisers removed it: start anew). */
 export async function currentRecord(slug) {
   const id = await store.getMeta(`current:${slug}`);
-  return (id && (await store.getRecord(id))) || null;
+  const record = id && (await store.getRecord(id));
+  return record && !isRemoved(record) ? record : null;
 }
 
 async function startRecord(walk, checklist, participant, now) {

@@ -2,12 +2,12 @@
  * One participant's checklist ("record") and its sync bookkeeping, as pure functions.
  *
  * Wire fields follow shared_schema/sync-request.schema.json. Local fields (walk, syncState,
- * sentRevision, syncedRevision, refusal, number) never leave the device.
+ * sentRevision, syncedRevision, refusal, number, removedAt) never leave the device.
  */
 
-/** A record's sync states, in the order the app lists them. */
-export const STATES = ["in-progress", "waiting", "synced", "refused"];
-const LOCAL_FIELDS = ["walk", "syncState", "sentRevision", "syncedRevision", "refusal", "number"];
+/** A record's sync states, in the order the app lists them ("removed": deleted on the server by the organisers). */
+export const STATES = ["in-progress", "waiting", "synced", "refused", "removed"];
+const LOCAL_FIELDS = ["walk", "syncState", "sentRevision", "syncedRevision", "refusal", "number", "removedAt"];
 const MAX_COMMENT = 2000;
 /** Longest caption the server keeps (characters). */
 export const MAX_CAPTION = 1000;
@@ -83,9 +83,12 @@ export function setAside(record) {
   return record.syncState === "in-progress" ? {...record, syncState: "waiting"} : record;
 }
 
+/** Tell whether the organisers deleted a record on the server: it is never sent again, nor counted. */
+export const isRemoved = (record) => record.syncState === "removed";
+
 /** Tell whether a record still has to reach the server (refused ones only when asked again). */
 export function needsSync(record, {includeRefused = false} = {}) {
-  if (!hasContent(record) || record.syncedRevision >= record.revision) return false;
+  if (!hasContent(record) || isRemoved(record) || record.syncedRevision >= record.revision) return false;
   return includeRefused || record.syncState !== "refused";
 }
 
@@ -121,8 +124,14 @@ export function describeErrors(errors, record) {
   }).join("; ");
 }
 
-/** Apply the server's result for the revision sent; only accepted, duplicate and stale take it out of the outbox. */
+/**
+ * Apply the server's result for the revision sent; accepted, duplicate and stale take it out of the outbox, and so
+ * does rejected with code "deleted" (the organisers deleted it on request: the server refuses every revision of it).
+ */
 export function settle(record, result, sentRevision, now) {
+  if (result.status === "rejected" && result.code === "deleted") {
+    return {...record, syncState: "removed", refusal: null, removedAt: now};
+  }
   const editedSince = record.revision > sentRevision;
   if (["accepted", "duplicate", "stale"].includes(result.status)) {
     const next = {...record, syncedRevision: Math.max(record.syncedRevision, sentRevision), refusal: null};
@@ -159,7 +168,7 @@ export function backoffDelay(attempt, random = Math.random) {
  * (so that a phone it is handed to can send the answers).
  */
 export function backupDocument(records, deviceId, now, keys = {}) {
-  const responses = records.filter(hasContent).map((r) => ({walk: r.walk, ...toWire(r)}));
+  const responses = records.filter((r) => hasContent(r) && !isRemoved(r)).map((r) => ({walk: r.walk, ...toWire(r)}));
   const walks = new Set(responses.map((r) => r.walk));
   return {
     format: "city-audit-walker-backup", exported_at: now, device_id: deviceId, responses,
@@ -169,7 +178,7 @@ export function backupDocument(records, deviceId, now, keys = {}) {
 
 /** Count a device's checklists the one way every screen shows them: saved (with answers), sent, not sent yet. */
 export function outboxCounts(records) {
-  const saved = records.filter(hasContent);
+  const saved = records.filter((r) => hasContent(r) && !isRemoved(r));
   const sent = saved.filter((r) => r.syncedRevision >= r.revision).length;
   return {saved: saved.length, sent, unsent: saved.length - sent};
 }

@@ -1,10 +1,11 @@
 /**
  * Sending the outbox: per walk, in chunks, with exponential backoff and jitter after failures.
- * A record leaves the outbox only when the server answered accepted, duplicate or stale for it.
+ * A record leaves the outbox only when the server answered accepted, duplicate or stale for it (or that the
+ * organisers deleted it). Walk codes typed on the device are exchanged for walk keys first.
  * Then the files of its photos and voice notes, one at a time: HEAD first, so a retry after a
  * reload, a killed browser or a dead network sends only what the server does not hold yet.
  */
-import {HttpError, NetworkError, headMedia, postSync, putMedia} from "./api.js";
+import {HttpError, NetworkError, exchangeWalkCode, headMedia, postSync, putMedia} from "./api.js";
 import {backoffDelay, markSent, namedFiles, needsSync, refuse, settle, toWire} from "./records.js";
 import * as store from "./store.js";
 
@@ -73,6 +74,28 @@ export async function waitingPhotos() {
     .map((photo) => ({photo, record})));
 }
 
+/** Keep a typed walk code (capitals and digits) until the next sync exchanges it for the walk's key. */
+export async function keepWalkCode(walk, code) {
+  await store.setMeta("walkCodes", {...(await store.getMeta("walkCodes")), [walk]: code});
+}
+
+/** Exchange the kept walk codes for keys; a refused code is dropped and becomes its walk's problem. */
+export async function exchangeCodes() {
+  for (const [walk, code] of Object.entries((await store.getMeta("walkCodes")) || {})) {
+    let problem = null;
+    try {
+      await store.setWalkKey(walk, (await exchangeWalkCode(walk, code)).key);
+    } catch (error) {
+      if (isTransient(error)) throw error;  // kept for the next try
+      problem = {code: error.code || `http_${error.status}`, message: error.message};
+    }
+    await store.setMeta(`problem:${walk}`, problem);
+    const left = {...(await store.getMeta("walkCodes"))};
+    if (left[walk] === code) delete left[walk];  // unless another code was typed meanwhile
+    await store.setMeta("walkCodes", left);
+  }
+}
+
 async function run(manual) {
   const records = await store.listRecords();
   const pending = records.filter((r) => needsSync(r, {includeRefused: manual}));
@@ -80,15 +103,18 @@ async function run(manual) {
   const files = await filesToSend(manual);
   emit({phase: total ? "sending" : files.length ? "uploading" : "idle", sent: 0, total, manual, retryAt: null,
     filesSent: 0, filesTotal: files.length});
-  if (!total && !files.length) return status;
+  if (!total && !files.length && !Object.keys((await store.getMeta("walkCodes")) || {}).length) return status;
   const device = await deviceId();
   const byWalk = groupBy(pending);
   let sent = 0;
   try {
+    // Walk codes typed on this phone first: they bring the keys the records need. Offline, they wait (backoff).
+    await exchangeCodes();
     for (const [walk, records] of byWalk) {
       const key = await store.getWalkKey(walk);
       if (!key) {
-        await store.setMeta(`problem:${walk}`, {code: "key_missing"});
+        // A refused walk code says more than "no key".
+        if (!(await store.getMeta(`problem:${walk}`))) await store.setMeta(`problem:${walk}`, {code: "key_missing"});
         continue;
       }
       try {

@@ -10,6 +10,7 @@ from ..records.photos import is_sha256
 from ..reports.queries import find_walk
 from . import bp
 from .declare import declare
+from .util import streams_body
 
 MEDIA_BODY = {media: {"type": "string", "contentMediaType": media}
               for media in (*IMAGE_TYPES, "audio/*")}
@@ -35,6 +36,7 @@ def media_held(slug, sha256):
 
 @bp.put("/walks/<slug>/media/<sha256>")
 @declare(body=MEDIA_BODY, reply={201: None, 200: None}, auth="walkKey", errors=(409, 413, 415))
+@streams_body
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def upload_media(slug, sha256):
     """Store a photo or voice note that a synced checklist names: 201 when stored, 200 when already held."""

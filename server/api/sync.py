@@ -10,14 +10,10 @@ from ..extensions import db, limiter
 from ..records.ingest import deliver, keep_refused
 from ..models import utcnow
 from ..reports.queries import find_walk
-from ..records.rules import validate_envelope
+from ..records.rules import MAX_DEPTH, nesting_depth, validate_envelope
 from . import bp
 from .declare import declare, shared
-from .util import nesting_depth
-
-# A sync request nests 5 levels (body, responses, a checklist, answers, an answer); newer clients may add a few.
-# Far deeper is no sync request, and the log could not store it (orjson writes at most 255 levels).
-MAX_DEPTH = 64
+from .util import streams_body
 
 
 def _too_large(limit):
@@ -103,6 +99,7 @@ def _admit(slug):
 
 @bp.post("/walks/<slug>/sync")
 @declare(body=shared("sync-request"), reply=shared("sync-reply"), auth="walkKey", errors=(413, 415))
+@streams_body
 @limiter.limit(lambda: current_app.config["SYNC_RATE_LIMIT"], override_defaults=False)
 def sync_walk(slug):
     """Store a batch of checklists from one device; answer each record's status in order."""

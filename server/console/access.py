@@ -73,7 +73,15 @@ def walk_or_404(slug):
 
 
 def safe_next(target):
-    """Return a console path to go to after signing in; anything else goes to the walks."""
-    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+    """Return a console path to go to after signing in; anything else (another site, control characters
+    that would break the Location header) goes to the walks."""
+    if (target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return url_for("console.walk_list")
+
+
+def page_number(args):
+    """Return the page asked for in `page=`: a whole number from 1 to 999,999, else 1 (no database overflows)."""
+    page = args.get("page", "1")
+    return int(page) if page.isdigit() and page.isascii() and 0 < len(page) < 7 and int(page) > 0 else 1

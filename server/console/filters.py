@@ -91,8 +91,9 @@ def read_filters(args, walks):
         checklist=checklist or None, version=version, audit=values["audit"] or None, walk=walk or None,
         station=values["station"].upper() or None, group=group or None, language=language or None,
         since=datetime.combine(since, time(), timezone.utc) if since else None,
-        # The "to" day counts in full.
-        until=datetime.combine(until + timedelta(days=1), time(), timezone.utc) if until else None,
+        # The "to" day counts in full; the calendar's last day leaves no end at all.
+        until=datetime.combine(until + timedelta(days=1), time(), timezone.utc) if until and until < date.max
+        else None,
         review=review,
     )
     return FilterForm(values, filters, problems)

@@ -11,7 +11,7 @@ from ..models import SyncLogEntry, Walk
 from ..records.repair import RepairError, can_reapply, reapply
 from ..records.rules import ACCEPTED, DUPLICATE, REJECTED, STALE
 from . import bp
-from .access import signed_in
+from .access import page_number, signed_in
 
 PAGE_SIZE = 50
 OUTCOMES = {ACCEPTED: "accepted", DUPLICATE: "duplicate", STALE: "stale", REJECTED: "refused",
@@ -45,8 +45,7 @@ def log_list():
     """List log entries, newest first, filtered by walk, outcome, source or batch."""
     args = {key: request.args.get(key, "").strip() for key in ("walk", "outcome", "source", "open", "batch",
                                                                 "record")}
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_number(request.args)
     rows = db.session.execute(_query(args).order_by(SyncLogEntry.id.desc())
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
     walks = db.session.execute(select(Walk.slug).order_by(Walk.slug)).scalars().all()

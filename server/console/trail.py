@@ -12,7 +12,7 @@ from ..documents.cells import csv_row
 from ..extensions import db
 from ..models import AuditEvent
 from . import bp
-from .access import signed_in
+from .access import page_number, signed_in
 
 PAGE_SIZE = 100
 
@@ -50,8 +50,7 @@ def _filters():
 def trail_list():
     """List the trail of admin and facilitator actions, newest first, filtered by who, what and when."""
     args, query, problems = _filters()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    page = page_number(request.args)
     events = db.session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
     actors = db.session.execute(select(AuditEvent.actor).distinct().where(AuditEvent.actor.is_not(None))
                                 .order_by(AuditEvent.actor).limit(500)).scalars().all()

@@ -7,11 +7,12 @@ Pairs come from reports.queries.grouped_responses: a response dict and its answe
 import csv
 import io
 import json
+import re
 
 import orjson
 
 from ..models import as_utc
-from .cells import csv_row
+from .cells import FORMULA_STARTS, csv_row
 
 BOM = "\ufeff"  # lets Excel open UTF-8 CSV with Czech text intact
 RESPONSE_FIELDS = ["response_id", "walk", "device_id", "revision", "checklist", "checklist_version",
@@ -80,23 +81,40 @@ def wide_rows(grouped, item_ids):
         yield row
 
 
+# Where a cell that csv_cell would change shows in the written text: at a line's start or after a comma,
+# perhaps after the quote that opens a quoted cell. A chunk without such a place has no cell to change,
+# so the rule (cells.csv_row) is applied only to the rows of a chunk that has one: the common chunk is
+# checked by one scan of its text instead of a call per cell.
+_MAY_CHANGE = re.compile('(?:^|,)"?[' + re.escape("".join(sorted(FORMULA_STARTS))) + "]", re.MULTILINE)
+
+
 def csv_chunks(header, rows, rows_per_chunk=500):
     """Yield CSV text in chunks, a BOM first: one csv.writer writes every cell (None as empty), via csv_row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(csv_row(header))
+
+    def written(batch):
+        writer.writerows(batch)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if _MAY_CHANGE.search(text) is None:
+            return text
+        writer.writerows(map(csv_row, batch))
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
     batch = []
+    first = BOM + written([header])
     for row in rows:
-        batch.append(csv_row(row))
+        batch.append(row)
         if len(batch) == rows_per_chunk:
-            writer.writerows(batch)
+            yield first + written(batch)
+            first = ""
             batch.clear()
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    writer.writerows(batch)
-    yield buffer.getvalue()
+    yield first + written(batch)
 
 
 def responses_csv(grouped, checklist, layout):

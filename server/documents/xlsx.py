@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .charts import group_label
-from .exports import LONG_FIELDS, item_index, long_rows, wide_fields, wide_rows
+from .exports import LONG_FIELDS, item_index, long_rows, timestamp, wide_fields, wide_rows
 from ..reports.queries import (
     group_reports,
     grouped_responses,
@@ -49,14 +49,25 @@ FIELD_WIDTHS = {"response_id": 38, "device_id": 38, "walk": 14, "checklist": 20,
 BOLD = Font(bold=True)
 
 
+EXCEL_FIRST_YEAR = 1900
+
+
 def _now():
     return datetime.now(timezone.utc)
 
 
 def excel_time(value):
-    """Return an aware datetime or RFC 3339 text as a naive UTC datetime, which Excel can hold."""
+    """Return an aware datetime or RFC 3339 text as a naive UTC datetime, which Excel can hold.
+
+    Excel counts days from 1900: an earlier time (a phone clock set to year 1) would be a negative
+    number, so it stays RFC 3339 text instead.
+    """
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        text, value = value, datetime.fromisoformat(value)
+    else:
+        text = None
+    if value.year <= EXCEL_FIRST_YEAR:
+        return text or timestamp(value)
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
     return value
@@ -75,7 +86,7 @@ def _cell(sheet, value, number_format=None):
         return cell
     if isinstance(value, datetime):
         value = excel_time(value)  # openpyxl gives a bare datetime its date format, yyyy-mm-dd h:mm:ss
-    if number_format is None:
+    if number_format is None or isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value)
     cell.number_format = number_format

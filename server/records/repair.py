@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from .ingest import deliver
 from ..models import SyncLogEntry, Walk
-from .rules import ACCEPTED, DUPLICATE, REJECTED, is_uuid
+from .rules import ACCEPTED, DUPLICATE, MAX_DEPTH, REJECTED, is_uuid, nesting_depth
 
 SETTLED = (ACCEPTED, DUPLICATE)
 
@@ -41,8 +41,13 @@ def reapply(entry, payload_text, device_id, remote_addr):
         raise RepairError(f"The walk '{entry.walk_slug}' no longer exists.")
     try:
         payload = json.loads(payload_text)
+    except RecursionError as error:
+        raise RepairError(f"The corrected record nests arrays or objects too deeply (more than {MAX_DEPTH} levels).") \
+            from error
     except ValueError as error:
         raise RepairError(f"The corrected record is not valid JSON: {error}.") from error
+    if nesting_depth(payload) > MAX_DEPTH:
+        raise RepairError(f"The corrected record nests arrays or objects too deeply (more than {MAX_DEPTH} levels).")
     if isinstance(payload, dict) and isinstance(payload.get("responses"), list):
         records = payload["responses"]
         device_id = payload.get("device_id") if isinstance(payload.get("device_id"), str) else device_id

@@ -84,6 +84,26 @@ def _clean_comment(comment):
     return comment.replace("\x00", "").strip() or None
 
 
+# A sync request nests 5 levels (body, responses, a checklist, answers, an answer), a checklist definition a
+# few more. Far deeper is no document of ours: it would exhaust the recursion of validation and logging
+# (orjson writes at most 255 levels).
+MAX_DEPTH = 64
+
+
+def nesting_depth(value):
+    """Return how deeply a parsed JSON document nests arrays and objects (a scalar is 0)."""
+    # Level by level, in comprehensions: a sync batch holds some 40,000 values, mostly scalars.
+    depth, level = 0, [value]
+    while True:
+        containers = [node for node in level if type(node) is dict or type(node) is list]
+        if not containers:
+            return depth
+        depth += 1
+        level = []
+        for node in containers:
+            level.extend(node.values() if type(node) is dict else node)
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -105,8 +105,11 @@
   function reportMap(element) {
     var map = L.map(element);
     tiles(map, element);
-    var low = parseFloat(element.getAttribute("data-scale-min")) || 1;
-    var high = parseFloat(element.getAttribute("data-scale-max")) || 5;
+    // A scale may start at 0: only a missing or unreadable bound falls back to 1–5.
+    var low = parseFloat(element.getAttribute("data-scale-min"));
+    var high = parseFloat(element.getAttribute("data-scale-max"));
+    if (isNaN(low)) low = 1;
+    if (isNaN(high)) high = 5;
     var choose = document.getElementById("map-topic");
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-lat]"));
     var layer = L.layerGroup().addTo(map);

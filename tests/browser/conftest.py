@@ -114,8 +114,13 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    """A tab in the phone-sized profile."""
-    return context.new_page()
+    """A tab in the phone-sized profile; the test fails if the page breaks its Content-Security-Policy."""
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    yield page
+    assert violations == [], violations
 
 
 # Helpers for driving the walker app (pwa/).

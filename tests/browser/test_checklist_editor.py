@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from server.extensions import db as _db
 from tests.conftest import make_user
 
-from .test_console import sign_in
+from .test_console import axe_violations, sign_in
 
 LAPTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB"}
 
@@ -93,6 +93,7 @@ def test_admin_builds_reorders_previews_and_saves_a_checklist_without_reloads(li
     expect(page.locator(".phone-screen .phone-item").first.locator(".num")).to_have_text(["1", "2", "3", "4"])
     expect(page.locator(".phone-screen .phone-dk")).to_have_count(0)
     expect(page.locator("[data-scale-labels] tr")).to_have_count(4)
+    assert axe_violations(page) == ""
     assert page.evaluate("window.sameDocument") is True
 
     page.get_by_role("button", name="Save checklist").click()

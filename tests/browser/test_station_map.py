@@ -81,3 +81,46 @@ def test_without_tiles_the_walk_page_still_lists_the_stations(mapped, page):
     expect(page.locator("[data-map-notice]")).to_be_visible(timeout=10_000)
     expect(page.locator("ol.stations > li")).to_have_count(len(page.locator("[data-station]").all()))
     assert page.locator("ol.stations > li").count() >= 3
+
+
+@pytest.mark.browser
+def test_report_map_colours_each_station_by_its_mean_on_the_checklists_scale(mapped, page):
+    """On a 0–4 checklist the report's map paints a mean of 0 red, 4 green, 1 a quarter of the way; no answers grey."""
+    from server.catalog.definitions import load_checklist, load_walk
+    from tests.conftest import make_answer, make_record, post_sync
+    from tests.definitions import small_checklist, small_walk
+
+    walk = small_walk("zero-walk", "zero-four", codes=("Z-1", "Z-2"))
+    for station, (lat, lon) in zip(walk["stations"], ((50.08, 14.42), (50.09, 14.43))):
+        station.update(lat=lat, lon=lon)
+    with mapped.app.app_context():
+        load_checklist(small_checklist("zero-four", minimum=0, maximum=4, topics=2, items_per_topic=1))
+        load_walk(walk)
+        _db.session.commit()
+        stored_walk = _db.session.execute(_db.select(Walk).where(Walk.slug == "zero-walk")).scalar_one()
+        records = [make_record([make_answer("q1_1", 0, station="Z-1"), make_answer("q2_1", 4, station="Z-1")],
+                               checklist="zero-four"),
+                   make_record([make_answer("q1_1", 1, station="Z-2")], checklist="zero-four")]
+        reply = post_sync(mapped.app.test_client(), stored_walk, records)
+        assert [result["status"] for result in reply.get_json()["results"]] == ["accepted", "accepted"]
+        _db.session.remove()
+    page.route("https://tiles.test/**", lambda route: route.fulfill(body=TILE, content_type="image/png"))
+    sign_in(page, mapped, "/admin/report?checklist=zero-four")
+    markers = page.locator("[data-report-map] path.leaflet-interactive")
+    expect(markers).to_have_count(2)
+
+    def colours():
+        """Return {latitude: fill colour} of the markers on the map."""
+        return page.evaluate("""() => {
+          const out = {};
+          document.querySelector("[data-report-map]").stationMap.layer.eachLayer(
+            (marker) => { out[marker.getLatLng().lat] = marker.options.fillColor; });
+          return out;
+        }""")
+
+    assert colours() == {"50.08": "hsl(60, 70%, 42%)", "50.09": "hsl(30, 70%, 42%)"}
+    page.get_by_label("Colour the stations by").select_option("t1")
+    assert colours() == {"50.08": "hsl(0, 70%, 42%)", "50.09": "hsl(30, 70%, 42%)"}
+    page.get_by_label("Colour the stations by").select_option("t2")
+    assert colours() == {"50.08": "hsl(120, 70%, 42%)", "50.09": "#8c959f"}
+    expect(markers.first).to_have_attribute("fill", "hsl(120, 70%, 42%)")

@@ -107,3 +107,35 @@ def test_codes_routes_and_languages(modules):
     assert out["fallback"] == {"text": "Town hall", "lang": "en"}
     assert out["own"] == {"text": "Tòa thị chính"}
     assert out["text"] == "đã gửi 12/26"
+
+
+REMOVED_RULES = """async () => {
+  const r = await import('/js/records.js');
+  const now = '2018-06-12T10:00:00.000Z';
+  let record = r.newRecord({id: 'a', walk: 'prague-7', checklist: {slug: 'integra-city-audit', version: 1}, now, number: 1});
+  record = r.markSent(r.withAnswer(record, 'ue1', {score: 4, dont_know: false}, 'P7-2', now), 1);
+  const edited = r.withAnswer(record, 'ue2', {score: 2, dont_know: false}, 'P7-2', now);
+  const deleted = {id: 'a', status: 'rejected', code: 'deleted', errors: {'': ['This checklist was deleted.']}};
+  const removed = r.settle(record, deleted, 1, now);
+  const removedEdited = r.settle(edited, deleted, 1, now);
+  const other = r.settle(record, {id: 'a', status: 'rejected', errors: {'': ['No.']}}, 1, now);
+  return {
+    removed: [removed.syncState, r.needsSync(removed), r.needsSync(removed, {includeRefused: true})],
+    removedEdited: [removedEdited.syncState, r.needsSync(removedEdited, {includeRefused: true})],
+    other: [other.syncState, r.needsSync(other, {includeRefused: true})],
+    counts: r.outboxCounts([removed, other]),
+    backup: r.backupDocument([removed, other], 'dev', now).responses.length,
+    wire: Object.keys(r.toWire(removed)).includes('removedAt'),
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_a_checklist_deleted_on_the_server_leaves_the_outbox(modules):
+    """Rejected as deleted, a checklist (even edited since) is removed: never resent, counted or backed up."""
+    out = modules.evaluate(REMOVED_RULES)
+    assert out["removed"] == ["removed", False, False]
+    assert out["removedEdited"] == ["removed", False]
+    assert out["other"] == ["refused", True]
+    assert out["counts"] == {"saved": 1, "sent": 0, "unsent": 1}
+    assert out["backup"] == 1 and out["wire"] is False

@@ -5,6 +5,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from jsonschema import Draft202012Validator
 from playwright.sync_api import expect
 
@@ -41,6 +42,20 @@ def server_responses(live):
             rows.append((response.participant_group, response.revision, {a.item: a.score for a in answers}))
         _db.session.remove()
     return sorted(rows, key=lambda row: row[0] or "")
+
+
+def server_ids(live):
+    """Return the ids of the checklists the server holds."""
+    with live.app.app_context():
+        ids = list(_db.session.execute(_db.select(Response.id)).scalars())
+        _db.session.remove()
+    return ids
+
+
+def axe_violations(page):
+    """Return axe-core's report of the page's violations, empty when there are none."""
+    results = Axe().run(page)
+    return "" if results.violations_count == 0 else results.generate_report()
 
 
 def sync_now(page):
@@ -236,3 +251,139 @@ def test_too_large_request_is_split_into_smaller_ones(live, page):
     expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
     assert sizes == [2, 1, 1]
     assert sorted(answers["ue1"] for _group, _revision, answers in server_responses(live)) == [1, 5]
+
+
+def walk_code(live, slug):
+    """Return a walk's walk code as printed under its QR codes."""
+    from server.models import Walk
+    with live.app.app_context():
+        code = _db.session.execute(_db.select(Walk).where(Walk.slug == slug)).scalar_one().printed_code
+        _db.session.remove()
+    return code
+
+
+def open_typed_station_offline(live, context, page, code):
+    """Load the app online once, then, offline, open a station by typing its printed code (no walk key)."""
+    open_walker(page, live.url + "/")
+    context.set_offline(True)
+    page.get_by_label("Station code").fill(code)
+    page.get_by_role("button", name="Open").click()
+
+
+NO_KEY = ("Your answers are saved on this phone. To send them, enter the walk code printed under the QR code, "
+          "or scan a QR code.")
+
+
+@pytest.mark.browser
+def test_a_station_opened_by_typed_code_sends_once_the_walk_code_is_entered(live, context, page):
+    """Offline by typed code the station page says why answers wait and what to do; online, the walk code sends them."""
+    open_typed_station_offline(live, context, page, "p7-2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strossmayer Square (Strossmayerovo náměstí)")
+    expect(page.locator("#notices")).to_have_text(NO_KEY)
+    answer_item(page, "ue1", 3)
+    expect(page.locator("#participant-status")).to_contain_text("Answers: 1")
+    assert axe_violations(page) == ""
+
+    context.set_offline(False)
+    # Coming online tries to sync: still no key, so the answers wait and the station page keeps saying why.
+    expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
+    expect(page.locator("#notices")).to_have_text(NO_KEY)
+    # The Sync tab says the same and leads to the walk's page, where the walk code goes.
+    page.get_by_role("button", name="Sync", exact=True).click()
+    expect(page.locator("[data-walk='prague-7'] .problem")).to_have_text(NO_KEY)
+    page.get_by_role("link", name="Enter the walk code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7: Holešovice and Letná")
+    field = page.get_by_label("Walk code")
+    field.fill("ABCD-EFGH")
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text(
+        "That walk code is not right. Check the code printed under the QR code.")
+    assert server_responses(live) == []
+    field.fill(walk_code(live, "prague-7").lower().replace("-", " "))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text("Walk code accepted: your answers are being sent.")
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    expect(page.locator("#notices")).to_have_text("")
+    assert server_responses(live) == [(None, 1, {"ue1": 3})]
+    assert axe_violations(page) == ""
+    # The key is kept: the walk's stations open without asking again.
+    page.get_by_role("link", name="Next station: P7-1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prague 7 Town Hall (nábř. Kpt. Jaroše)")
+    expect(page.get_by_label("Walk code")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_a_walk_code_typed_offline_is_kept_and_exchanged_when_online(live, context, page):
+    """Typed with no network, the walk code waits on the phone; once online the answers go without another tap."""
+    open_typed_station_offline(live, context, page, "P7-4")
+    answer_item(page, "at3", 2)
+    page.get_by_label("Walk code").fill(walk_code(live, "prague-7"))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text(
+        f"The walk code {walk_code(live, 'prague-7')} is kept on this phone. It is checked, and your answers are "
+        "sent, as soon as the phone is online.")
+    page.reload()  # still offline: the code survives a reload
+    expect(page.locator("#walk-code-message")).to_contain_text("is kept on this phone")
+    assert server_responses(live) == []
+    context.set_offline(False)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT, timeout=10_000)
+    assert server_responses(live) == [(None, 1, {"at3": 2})]
+
+
+@pytest.mark.browser
+def test_a_checklist_the_organisers_deleted_leaves_the_outbox(live, page):
+    """A checklist deleted on the server on request is shown as removed, no longer counted as unsent nor sent again."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 4)
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    (record_id,) = server_ids(live)
+    request = urllib.request.Request(
+        f"{live.url}/api/v1/admin/responses/{record_id}", method="DELETE",
+        data=json.dumps({"reason": "the participant asked on the day"}).encode(),
+        headers={**bearer(live_admin_token(live)), "Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+    # The walker changes an answer: the new revision is refused as deleted.
+    page.get_by_role("button", name="Answer").click()
+    answer_item(page, "ue1", 2)
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/sync") and sent.append(r))
+    sync_now(page)
+    expect(page.locator("#device-counts")).to_have_text("Checklists saved on this phone: 0 · sent: 0.")
+    expect(page.locator("#sync-status")).not_to_contain_text("Refused")
+    assert len(sent) == 1 and server_ids(live) == []
+    page.get_by_role("button", name="Checklists").click()
+    card = page.locator(f"[data-record='{record_id}']")
+    expect(card.locator(".state")).to_have_text("Removed by the organisers")
+    expect(card.get_by_role("button", name="Resume")).to_have_count(0)
+    assert axe_violations(page) == ""
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_contain_text("Nothing new to send")
+    assert len(sent) == 1, "a removed checklist is never sent again"
+    # The next answer starts a new participant's checklist, which is sent as usual.
+    page.get_by_role("button", name="Answer").click()
+    answer_item(page, "ue2", 5)
+    sync_now(page)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    assert len(server_ids(live)) == 1 and server_ids(live) != [record_id]
+
+
+@pytest.mark.browser
+def test_after_the_key_is_replaced_the_new_walk_code_sends_from_the_station_page(live, page):
+    """When a sync finds the walk's codes replaced, the station page offers the walk code; the new one sends."""
+    open_walker(page, walk_link(live, "prague-7", "P7-2"))
+    answer_item(page, "ue1", 5)
+    old_code = walk_code(live, "prague-7")
+    admin_call(live, "POST", "/admin/walks/prague-7/rotate-key")
+    expect(page.get_by_label("Walk code")).to_have_count(0)
+    # The phone comes back online on the station page: that sync finds the key replaced and offers the field.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#notices")).to_contain_text("This walk's codes were replaced")
+    page.get_by_label("Walk code").fill(old_code)
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#walk-code-message")).to_have_text(
+        "That walk code is not right. Check the code printed under the QR code.")
+    page.get_by_label("Walk code").fill(walk_code(live, "prague-7"))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    assert server_responses(live) == [(None, 1, {"ue1": 5})]

@@ -1,16 +1,21 @@
 /** The facilitator's view of this device: counts per station and per state, sync, storage and backup. */
 import {formatTime, localized, t} from "../i18n.js";
 import {isAnswered, outboxCounts} from "../records.js";
+import {appPath} from "../route.js";
 import * as store from "../store.js";
 import {deviceId} from "../sync.js";
 import {waitingPhotos} from "../sync.js";
 import {h} from "./dom.js";
 
+/** Problems a walk code solves: no key yet, or a key replaced or refused. */
+export const KEY_PROBLEMS = ["key_missing", "walk_key_replaced", "wrong_walk_key", "wrong_walk_code", "http_401"];
+
 /** Return the message for a walk's sync problem, or null. */
 export function problemText(problem) {
   if (!problem) return null;
   const known = {walk_key_replaced: "key_replaced", walk_closed: "walk_closed", key_missing: "key_missing",
-    wrong_walk_key: "key_wrong", http_401: "key_wrong", http_404: "walk_gone"}[problem.code];
+    wrong_walk_key: "key_wrong", wrong_walk_code: "code_wrong", http_401: "key_wrong",
+    http_404: "walk_gone"}[problem.code];
   return known ? t(known) : t("sync_refused", {reason: problem.message || problem.code});
 }
 
@@ -85,11 +90,14 @@ export function deviceView({walks, records, problems, keys, lastSync, storage, d
       h("p", {id: "photos-waiting"}, photosWaiting ? t("photos_waiting_n", {n: photosWaiting}) : t("photos_none_waiting"))),
     walksHere.length ? walksHere.map((walk) => {
       const mine = records.filter((r) => r.walk === walk.slug);
-      const problem = problemText(problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null));
+      const found = problems.get(walk.slug) || (!keys.has(walk.slug) && mine.length ? {code: "key_missing"} : null);
+      const problem = problemText(found);
       const refusedHere = mine.filter((r) => r.syncState === "refused").length;
       return h("section", {class: "walk-counts", "aria-labelledby": `counts-${walk.slug}`, "data-walk": walk.slug},
         h("h2", {id: `counts-${walk.slug}`}, localized(walk.title).text),
         problem && h("p", {class: "problem", role: "alert"}, problem),
+        // The walk's page has the walk code field.
+        KEY_PROBLEMS.includes(found?.code) && h("p", {}, h("a", {href: appPath(walk.slug)}, t("walk_code_enter"))),
         h("p", {class: "walk-count"}, countsText(mine), refusedHere ? ` · ${t("refused_n", {n: refusedHere})}` : ""),
         stationTable(walk, mine));
     }) : h("p", {}, t("no_checklists")),

@@ -31,7 +31,7 @@ export function recordsView({records, walks, currentIds, actions, loadFile}) {
     actions.newParticipant && h("button", {type: "button", class: "secondary", onclick: actions.newParticipant},
       t("new_participant")),
     sorted.length ? h("ul", {class: "cards"}, sorted.map((record) => {
-      const current = currentIds.has(record.id);
+      const current = currentIds.has(record.id) && record.syncState !== "removed";
       return h("li", {class: `card state-${record.syncState}`, "data-record": record.id},
         h("h2", {}, t("participant_n", {n: record.number}), " · ", titles.get(record.walk) || record.walk),
         h("p", {class: "state"}, h("strong", {}, stateText(record)), current ? ` · ${t("open_now")}` : ""),
@@ -42,8 +42,9 @@ export function recordsView({records, walks, currentIds, actions, loadFile}) {
           record.participant.group ? ` · ${t(`group_${record.participant.group}`)}` : "",
           record.photos?.length ? ` · ${t("photos_n", {n: record.photos.length})}` : ""),
         thumbnails(record, loadFile),
-        !current && h("button", {type: "button", class: "secondary", onclick: () => actions.resume(record)},
-          t("resume")));
+        // A checklist the organisers removed cannot be continued: the server refuses it.
+        !current && record.syncState !== "removed" &&
+          h("button", {type: "button", class: "secondary", onclick: () => actions.resume(record)}, t("resume")));
     })) : h("p", {}, t("no_checklists")));
 }
 

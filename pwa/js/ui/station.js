@@ -6,7 +6,7 @@ import {GROUPS, language, languageOptions, localized, t} from "../i18n.js";
 import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
-import {problemText} from "./device.js";
+import {KEY_PROBLEMS, problemText} from "./device.js";
 import {h} from "./dom.js";
 import {itemFieldset} from "./item.js";
 import {stateText} from "./records.js";
@@ -118,7 +118,8 @@ export function stationView(ctx) {
     photos.show(latest);
   });
   const draftNote = draft && h("p", {class: "draft-note", id: "draft-note"}, t("draft_note"));
-  const el = h("div", {class: "station-view"}, header, ctx.notices, draftNote, panel, sections, slot, nav);
+  const el = h("div", {class: "station-view"}, header, ctx.notices, ctx.codeSlot, draftNote, panel, sections, slot,
+    nav);
   el.show = (current) => {
     latest = current;
     panel.show(current);
@@ -149,6 +150,16 @@ export async function walkNotices(slug) {
   return message ? [h("p", {class: "problem", role: "alert"}, message)] : [];
 }
 
+/** Return a place for the walk code form when this phone cannot send the walk's answers for want of a key. */
+export async function walkCodeSlot(slug) {
+  const problem = await store.getMeta(`problem:${slug}`);
+  if ((await store.getWalkKey(slug)) && !KEY_PROBLEMS.includes(problem?.code)) return null;
+  const slot = h("div", {class: "walk-code-slot"});
+  // The form loads on first use, outside the first visit's shell.
+  import("./walk-code.js").then(async ({walkCodeForm}) => slot.append(await walkCodeForm(slug)));
+  return slot;
+}
+
 /**
  * Load a walk (and station) for route {walk, code} and render its screen; resolve with {view, walk, checklist,
  * station, record}, or {error} when the walk cannot be opened.
@@ -165,6 +176,7 @@ export async function stationScreen({route, actions}) {
   const notices = h("div", {class: "notices", id: "notices"}, await walkNotices(walk.slug),
     route.code && !station && h("p", {class: "problem", role: "alert"}, t("station_not_found", {code: route.code})));
   document.title = `${text(station?.title || walk.title)} – ${t("app_title")}`;
-  const view = stationView({walk, checklist, station, record, notices, actions});
+  const view = stationView({walk, checklist, station, record, notices, codeSlot: await walkCodeSlot(walk.slug),
+    actions});
   return {view, walk, checklist, station, record};
 }

@@ -1,6 +1,7 @@
 /** The end of a participant's walk: thanks, what they did, what is still to send, and the group's live tally. */
 import {fetchTally} from "../api.js";
 import {localized, t} from "../i18n.js";
+import "../later-strings.js";
 import {isAnswered} from "../records.js";
 import * as store from "../store.js";
 import {h} from "./dom.js";
