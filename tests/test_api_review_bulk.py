@@ -4,7 +4,7 @@ from sqlalchemy import select
 from server.models import AuditEvent, Response
 from tests.conftest import bearer, make_answer, make_record, make_token, post_sync
 
-BULK = "/api/v1/admin/responses/review"
+BULK = "/api/v1/admin/reviews"
 
 
 def _sync(client, walk, count=3):

@@ -60,7 +60,7 @@ def _review_view(response):
         "reviewed_at": response.reviewed_at, "reviewed_by": response.reviewed_by})
 
 
-@bp.post("/admin/responses/review")
+@bp.post("/admin/reviews")
 @declare(body=BulkReviewRequestSchema, reply=ReviewListSchema)
 @require("admin", "facilitator")
 def review_responses():
