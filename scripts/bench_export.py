@@ -149,7 +149,7 @@ def measure(what, database_url, token=""):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def bench(name, database_url, checklists):
+def bench(name, database_url, checklists, skip=()):
     began = time.perf_counter()
     token = fill(database_url, checklists)
     print(f"database: {name}, {checklists} checklists x 30 = {checklists * 30:,} answers "
@@ -158,6 +158,8 @@ def bench(name, database_url, checklists):
     print(f"  {'raw select + csv.writer':24s}: {raw['bytes'] / 1e6:7.1f} MB in {raw['wall']:6.2f} s "
           f"(CPU {raw['cpu']:6.2f} s), peak RSS {raw['rss_mb']:5.0f} MB")
     for label, url in DOWNLOADS.items():
+        if label in skip:
+            continue
         got = measure(url, database_url, token)
         ratio = "" if label == "XLSX" else (f", ratio raw/download {raw['wall'] / got['wall']:.2f} "
                                             f"(CPU {raw['cpu'] / got['cpu']:.2f}; aim >= 0.5)")
@@ -173,6 +175,7 @@ def main():
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"),
                         help="also benchmark this PostgreSQL database, emptied first (default: TEST_DATABASE_URL)")
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL run")
+    parser.add_argument("--skip-xlsx", action="store_true", help="leave out the XLSX download (the slowest)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--token", default="", help=argparse.SUPPRESS)
@@ -180,13 +183,14 @@ def main():
     if args.child:
         child(args)
         return
+    skip = ("XLSX",) if args.skip_xlsx else ()
     if not args.skip_sqlite:
         path = Path(tempfile.mkdtemp(prefix="bench-export-")) / "export.sqlite3"
-        bench("SQLite", f"sqlite:///{path}", args.checklists)
+        bench("SQLite", f"sqlite:///{path}", args.checklists, skip)
     if args.database_url and args.database_url.startswith(("postgresql", "postgres")):
         from scripts.bench_sync import empty_postgres
         empty_postgres(args.database_url)
-        bench(f"PostgreSQL ({args.database_url.rsplit('/', 1)[-1]})", args.database_url, args.checklists)
+        bench(f"PostgreSQL ({args.database_url.rsplit('/', 1)[-1]})", args.database_url, args.checklists, skip)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ class Gunicorn:
         raise RuntimeError("gunicorn did not start within 30 s")
 
     def stop(self):
+        """Stop gunicorn gracefully (its workers finish what they serve, up to 30 s), else kill it."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=15)
+            try:
+                self.process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)

@@ -1,4 +1,5 @@
 """Importing device backups, the sync log with correct-and-re-apply, and API tokens in the console."""
+import csv
 import io
 import json
 import re
@@ -265,3 +266,20 @@ def test_reapply_of_json_nested_absurdly_deep_is_refused_readably(admin, seeded)
     assert reply.status_code == 400 and "nests arrays or objects too deeply" in text(reply)
     db.session.expire_all()
     assert db.session.get(SyncLogEntry, entry.id).superseded_by is None
+
+
+def test_log_csv_lists_records_with_formulas_quoted(admin, seeded):
+    """The log's CSV has each record with its outcome and reasons; text a spreadsheet would run is quoted."""
+    walk = seeded["prague-7"]
+    bad = {**make_record(), "id": '=HYPERLINK("http://x","click")'}
+    post_sync(admin, walk, [bad], device_id=DEVICE)
+    admin.post(f"/api/v1/walks/{walk.slug}/sync", data=b"+cmd|' /C calc'!A0",
+               headers={"X-Walk-Key": walk.key, "Content-Type": "application/json"})
+    reply = admin.get("/admin/log.csv?walk=prague-7")
+    assert reply.status_code == 200 and reply.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["outcome"] for row in rows] == ["rejected", "rejected"]
+    assert rows[0]["response_id"] == "'" + bad["id"] and rows[0]["device_id"] == DEVICE
+    assert "UUID" in rows[0]["reasons"] and json.loads(rows[0]["payload"])["id"] == bad["id"]
+    assert rows[1]["payload"] == "'+cmd|' /C calc'!A0" and "Not valid JSON" in rows[1]["reasons"]
+    assert 'href="/admin/log.csv?' in text(admin.get("/admin/log"))

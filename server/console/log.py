@@ -2,10 +2,14 @@
 import json
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import datetime, timezone
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
 from ..access.audit_trail import record
+from ..documents.exports import csv_chunks, timestamp
 from ..extensions import db
 from ..models import SyncLogEntry, Walk
 from ..records.repair import RepairError, can_reapply, reapply
@@ -43,14 +47,42 @@ def _query(args):
 @signed_in("admin")
 def log_list():
     """List log entries, newest first, filtered by walk, outcome, source or batch."""
-    args = {key: request.args.get(key, "").strip() for key in ("walk", "outcome", "source", "open", "batch",
-                                                                "record")}
+    args = _filter_args()
     page = page_number(request.args)
     rows = db.session.execute(_query(args).order_by(SyncLogEntry.id.desc())
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
     walks = db.session.execute(select(Walk.slug).order_by(Walk.slug)).scalars().all()
     return render_template("console/log/list.html", entries=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
                            page=page, args=args, walks=walks, outcomes=OUTCOMES, sources=SOURCES)
+
+
+CSV_FIELDS = ["id", "received_at", "source", "walk", "device_id", "response_id", "revision", "outcome", "reasons",
+              "corrected_by", "batch_id", "seq", "address", "payload"]
+
+
+def _filter_args():
+    return {key: request.args.get(key, "").strip() for key in ("walk", "outcome", "source", "open", "batch", "record")}
+
+
+def _csv_rows(query):
+    for entry in db.session.execute(query.execution_options(yield_per=500)).scalars():
+        yield (entry.id, timestamp(entry.received_at), entry.source, entry.walk_slug, entry.device_id,
+               entry.response_id, entry.revision, entry.outcome or "pending",
+               json.dumps(entry.errors, ensure_ascii=False) if entry.errors else None, entry.superseded_by,
+               entry.batch_id, entry.seq, entry.remote_addr, entry.payload)
+
+
+@bp.get("/log.csv")
+@signed_in("admin")
+def log_csv():
+    """Download the filtered log as CSV: one row per record, with its outcome, reasons and what arrived."""
+    args = _filter_args()
+    record("download", "log.csv", {"filters": {key: value for key, value in args.items() if value}}, commit=True)
+    query = _query(args).order_by(SyncLogEntry.id)
+    reply = FlaskResponse(stream_with_context(csv_chunks(CSV_FIELDS, _csv_rows(query))), mimetype="text/csv")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    reply.headers["Content-Disposition"] = f'attachment; filename="sync-log-{stamp}.csv"'
+    return reply
 
 
 def pretty(payload):

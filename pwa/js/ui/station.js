@@ -7,7 +7,7 @@ import {answerFor, isAnswered} from "../records.js";
 import {appPath} from "../route.js";
 import * as store from "../store.js";
 import {KEY_PROBLEMS, problemText} from "./device.js";
-import {h} from "./dom.js";
+import {fill, h} from "./dom.js";
 import {itemFieldset} from "./item.js";
 import {stateText} from "./records.js";
 
@@ -118,10 +118,15 @@ export function stationView(ctx) {
     photos.show(latest);
   });
   const draftNote = draft && h("p", {class: "draft-note", id: "draft-note"}, t("draft_note"));
-  const el = h("div", {class: "station-view"}, header, ctx.notices, ctx.codeSlot, draftNote, panel, sections, slot,
-    nav);
+  // Answers to items the organisers removed after this phone stored the checklist stay in the record, listed here.
+  const removedSlot = h("div", {});
+  const el = h("div", {class: "station-view"}, header, ctx.notices, ctx.codeSlot, removedSlot, draftNote, panel,
+    sections, slot, nav);
   el.show = (current) => {
     latest = current;
+    const removed = current?.answers.filter((a) => !itemsById.has(a.item)) || [];
+    if (removed.length) import("./removed-answers.js").then((m) => fill(removedSlot, m.removedAnswers(removed)));
+    else fill(removedSlot);
     panel.show(current);
     photos?.show(current);
     for (const [id, fs] of fieldsets) fs.show(answerFor(current, id));
