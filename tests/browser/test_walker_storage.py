@@ -101,8 +101,7 @@ def test_sync_screen_shows_the_storage_a_new_photo_takes(live, page, tmp_path):
 
 @pytest.mark.browser
 def test_warning_shows_when_the_phone_storage_is_nearly_full(live, context, page, tmp_path):
-    """With 90 % of the phone's storage quota used, a new photo brings a calm warning to sync soon; the Sync screen
-    shows it beside the figure."""
+    """With 90 % of the quota used, a new photo and the Sync screen show a calm warning to sync the photos soon."""
     context.add_init_script(ESTIMATE % json.dumps([900 * MIB, 1000 * MIB]))
     open_walker(page, walk_link(live, "prague-7", "P7-3"))
     add_photo(page, tmp_path)
@@ -126,8 +125,7 @@ def test_no_warning_while_the_phone_storage_has_room(live, context, page, tmp_pa
 
 @pytest.mark.browser
 def test_location_is_never_taken(live, context, page, tmp_path):
-    """Taking a photo, answering and syncing never asks for the phone's position (even with permission given), and
-    the server holds no location for the photo."""
+    """A photo, an answer and a sync never ask for the phone's position, and the server holds no location."""
     context.grant_permissions(["geolocation"])
     context.set_geolocation({"latitude": 50.1035, "longitude": 14.4378})
     context.add_init_script(COUNT_LOCATION)
