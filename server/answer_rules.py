@@ -25,13 +25,24 @@ MAX_COMMENT = _answer["comment"]["maxLength"]
 # In the schema's order, which is the order reports list them in.
 GROUPS = tuple(group for group in _defs["participant"]["properties"]["group"]["enum"] if group is not None)
 
+
+
+def _pattern(text):
+    """Compile a JSON Schema pattern so that Python reads it as JSON Schema does.
+
+    In a JSON Schema (ECMA-262) pattern `$` is the end of the text; in Python it also matches
+    before a final newline, so 'en\n' would pass for 'en'. `(?!\n)$` means the end in both.
+    """
+    return re.compile(text[:-1] + r"(?!\n)$" if text.endswith("$") else text)
+
+
 # Canonical lowercase only: the id is compared as text, so one record cannot arrive under two spellings.
-UUID_RE = re.compile(_defs["uuid"]["pattern"])
-DATETIME_RE = re.compile(_defs["date_time"]["pattern"])
-LANGUAGE_RE = re.compile(_defs["language"]["pattern"])
-SLUG_RE = re.compile(_defs["slug"]["pattern"])
-STATION_CODE_RE = re.compile(_defs["station_code"]["pattern"])
-ITEM_ID_RE = re.compile(_defs["item_id"]["pattern"])
+UUID_RE = _pattern(_defs["uuid"]["pattern"])
+DATETIME_RE = _pattern(_defs["date_time"]["pattern"])
+LANGUAGE_RE = _pattern(_defs["language"]["pattern"])
+SLUG_RE = _pattern(_defs["slug"]["pattern"])
+STATION_CODE_RE = _pattern(_defs["station_code"]["pattern"])
+ITEM_ID_RE = _pattern(_defs["item_id"]["pattern"])
 
 
 class _Missing:

@@ -158,3 +158,31 @@ def test_editing_a_checklist_nobody_answered_saves_it_in_place(admin, seeded):
     assert saved["version"] == 1 and saved["topics"][0]["items"][0]["text"]["en"] == "The city has a diversity strategy."
     assert post_sync(admin, seeded["centre"], [make_record([make_answer("ue2", 4, station="CE-1")])]).status_code == 200
     assert "saving a change makes version 2" in text(admin.get(path))
+
+
+def test_a_change_that_would_refuse_answers_on_phones_makes_a_new_version(client, seeded, admin_headers):
+    """Before any checklist arrives, a reworded item is saved in place, but dropping an item, narrowing the scale
+    or withdrawing "don't know" from a version a walk uses makes a new version: answers on phones still arrive."""
+    checklist = client.get("/api/v1/checklists/integra-city-audit").json
+    checklist["topics"][0]["items"][0]["text"]["en"] = "The city has a diversity strategy."
+    reply = client.post("/api/v1/checklists", json=checklist, headers=admin_headers)
+    assert reply.status_code == 200 and versions("integra-city-audit") == [1]
+
+    dropped = client.get("/api/v1/checklists/integra-city-audit").json
+    for topic in dropped["topics"]:  # at2: an item no station names
+        topic["items"] = [item for item in topic["items"] if item["id"] != "at2"]
+    reply = client.post("/api/v1/checklists", json=dropped, headers=admin_headers)
+    assert reply.status_code == 201 and reply.json["version"] == 2
+    assert {w.checklist_version for w in db.session.execute(select(Walk)).scalars()} == {1}
+    # A phone still on version 1 sends an answer to the dropped item: it is taken.
+    reply = post_sync(client, seeded["prague-7"], [make_record([make_answer("at2", 3)])])
+    assert reply.json["results"][0]["status"] == "accepted"
+
+    for latest, change in ((2, {"max": 4}), (3, {"dont_know": False})):
+        db.session.execute(db.update(Walk).values(checklist_version=latest))
+        db.session.commit()
+        version = client.get(f"/api/v1/checklists/integra-city-audit?version={latest}").json
+        version["scale"].update(change)
+        version["scale"]["labels"] = {k: v for k, v in version["scale"].get("labels", {}).items() if int(k) <= 4}
+        reply = client.post("/api/v1/checklists", json=version, headers=admin_headers)
+        assert reply.status_code == 201 and reply.json["version"] == latest + 1, change

@@ -68,22 +68,21 @@ def test_report_distribution_follows_the_scale(client, bike_walk, admin_headers)
 
 
 def test_changing_the_scale_of_an_answered_checklist_makes_a_new_version(client, bike_walk):
-    """Before any answers a 1–4 checklist moves to 1–5 in place; once answered, a change is a new version."""
+    """Before any answers a 1–4 checklist widens to 1–5 in place; once answered, a change is a new version and
+    the answered version keeps its scale."""
     changed = copy.deepcopy(small_checklist())
     changed["scale"] = {"min": 1, "max": 5}
     same, outcome = load_checklist(changed)
     assert outcome == "updated" and same.version == 1 and same.definition["scale"]["max"] == 5
-    changed["scale"] = {"min": 1, "max": 4, "dont_know": False}
-    load_checklist(changed)
     db.session.commit()
-    assert statuses(post_sync(client, bike_walk, [make_record([make_answer("q1_1", 4)], checklist="bike-audit")])) \
+    assert statuses(post_sync(client, bike_walk, [make_record([make_answer("q1_1", 5)], checklist="bike-audit")])) \
         == ["accepted"]
-    changed["scale"] = {"min": 1, "max": 5}
+    changed["scale"] = {"min": 1, "max": 4, "dont_know": False}
     second, outcome = load_checklist(changed)
     assert outcome == "created" and second.version == 2
     first = db.session.execute(db.select(Checklist).where(Checklist.slug == "bike-audit", Checklist.version == 1)
                                ).scalar_one()
-    assert first.definition["scale"]["max"] == 4
+    assert first.definition["scale"]["max"] == 5
 
 
 def test_charts_pdf_and_xlsx_draw_the_checklists_own_scale(client, bike_walk, admin_headers, seeded):

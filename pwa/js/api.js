@@ -24,6 +24,7 @@ async function request(path, options = {}, timeout = 20000) {
   } catch (error) {
     throw new NetworkError(error.message);
   }
+  if (response.status === 304) return null;
   let body = null;
   try {
     body = await response.json();
@@ -31,6 +32,7 @@ async function request(path, options = {}, timeout = 20000) {
     if (response.ok) throw new NetworkError(`HTTP ${response.status} without JSON`);
   }
   if (!response.ok) throw new HttpError(response.status, body);
+  options.onEtag?.(response.headers.get("ETag"));
   return body;
 }
 
@@ -40,9 +42,16 @@ export const fetchWalkList = () => request("walks");
 /** Fetch one walk with its stations. */
 export const fetchWalk = (slug) => request(`walks/${encodeURIComponent(slug)}`);
 
-/** Fetch one checklist version. */
-export const fetchChecklist = (slug, version) =>
-  request(`checklists/${encodeURIComponent(slug)}?version=${encodeURIComponent(version)}`);
+/**
+ * Fetch one checklist version, keeping its ETag as `etag`; given the stored copy's ETag, resolve null when the
+ * server's copy is the same (304).
+ */
+export async function fetchChecklist(slug, version, etag) {
+  let tag = null;
+  const checklist = await request(`checklists/${encodeURIComponent(slug)}?version=${encodeURIComponent(version)}`,
+    {headers: etag ? {"If-None-Match": etag} : {}, onEtag: (value) => { tag = value; }});
+  return checklist && {...checklist, etag: tag};
+}
 
 async function gzip(text) {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -101,6 +110,7 @@ export async function putMedia(walk, key, sha256, blob, type) {
     throw new NetworkError(error.message);
   }
   if (response.ok) return response.status;
+  if (response.status === 304) return null;
   let body = null;
   try {
     body = await response.json();

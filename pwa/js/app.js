@@ -327,9 +327,10 @@ async function boot() {
     await store.setMeta("persisted", await navigator.storage.persisted());
   }
   const walksBefore = (await store.listWalks()).length;
-  refreshCatalog().then(async () => {
+  refreshCatalog().then(async (replaced) => {
     updateOffline();
-    if (app.tab === "answer" && !app.walk && !walksBefore) await show();
+    // A checklist the organisers edited since it was stored shows its new texts at once.
+    if (app.tab === "answer" && (replaced || !app.walk && !walksBefore)) await show();
   }).catch(() => {});
   updateNetwork();
   window.addEventListener("online", () => { updateNetwork(); syncNow(); });

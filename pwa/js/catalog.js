@@ -18,14 +18,25 @@ export async function ensureWalk(slug) {
   return store.putWalk(walk);
 }
 
-/** Fetch every walk and the checklist versions they use; resolve with the number of walks saved. */
+// An unanswered version may be edited in place: resolve true when the stored copy was replaced.
+async function refreshChecklist({slug, version}) {
+  const stored = await store.getChecklist(slug, version);
+  const fresh = await api.fetchChecklist(slug, version, stored?.etag);
+  if (fresh) await store.putChecklist(fresh);
+  return Boolean(stored && fresh);
+}
+
+/** Fetch every walk and the checklist versions they use; resolve with the number of stored checklists replaced. */
 export async function refreshCatalog() {
   const {walks} = await api.fetchWalkList();
   const full = await Promise.all(walks.map((w) => api.fetchWalk(w.slug)));
   // Checklists first: a walk is only useful offline once its checklist is stored too.
   const versions = new Map(full.map((w) => [`${w.checklist.slug}@${w.checklist.version}`, w.checklist]));
-  await Promise.all([...versions.values()].map(ensureChecklist));
+  // Older stored versions too; one the server no longer serves stays.
+  const older = (await store.listChecklists()).filter((c) => !versions.has(`${c.slug}@${c.version}`));
+  const replaced = await Promise.all([...[...versions.values()].map(refreshChecklist),
+    ...older.map((c) => refreshChecklist(c).catch(() => false))]);
   await Promise.all(full.map((walk) => store.putWalk(walk)));
   await store.setMeta("catalogAt", new Date().toISOString());
-  return full.length;
+  return replaced.filter(Boolean).length;
 }

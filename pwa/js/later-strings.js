@@ -1,4 +1,4 @@
-/** Strings of the screens loaded on first use (the thank-you screen, the walk code form), loaded with them. */
+/** Strings of the screens loaded on first use (the thank-you screen, the walk code form). */
 import {STRINGS} from "./i18n.js";
 
 const LATER_STRINGS = {
@@ -15,7 +15,8 @@ const LATER_STRINGS = {
     walk_code_use: "Use this code",
     walk_code_checking: "Checking the code…",
     walk_code_ok: "Walk code accepted: your answers are being sent.",
-    walk_code_kept: "The walk code {code} is kept on this phone. It is checked, and your answers are sent, as soon as the phone is online."},
+    walk_code_kept: "The walk code {code} is kept on this phone. It is checked, and your answers are sent, as soon as the phone is online.",
+    code_is_walk_code: "{code} is a walk code, not a station code. First open a station: scan its QR code or type its station code. Then enter the walk code on the station page to send your answers."},
   cs: {thanks_title: "Děkujeme!",
     thanks_intro: "Vaše odpovědi pomáhají, aby město lépe sloužilo všem, kdo v něm žijí.",
     thanks_items: "Zodpovězené položky: {n} z {total}", thanks_stations: "Zastávky: {n}",
@@ -29,7 +30,8 @@ const LATER_STRINGS = {
     walk_code_use: "Použít tento kód",
     walk_code_checking: "Ověřování kódu…",
     walk_code_ok: "Kód procházky přijat: vaše odpovědi se odesílají.",
-    walk_code_kept: "Kód procházky {code} je uložen v tomto telefonu. Ověří se a odpovědi se odešlou, jakmile bude telefon online."},
+    walk_code_kept: "Kód procházky {code} je uložen v tomto telefonu. Ověří se a odpovědi se odešlou, jakmile bude telefon online.",
+    code_is_walk_code: "{code} je kód procházky, ne kód stanoviště. Nejprve otevřete stanoviště: naskenujte jeho QR kód nebo zadejte jeho kód stanoviště. Potom zadejte kód procházky na stránce stanoviště, aby se odpovědi odeslaly."},
   uk: {thanks_title: "Дякуємо!",
     thanks_intro: "Ваші відповіді допомагають місту краще служити всім, хто в ньому живе.",
     thanks_items: "Відповіді: {n} з {total}", thanks_stations: "Зупинки: {n}", thanks_photos: "Фото: {n}",
@@ -43,7 +45,8 @@ const LATER_STRINGS = {
     walk_code_use: "Використати цей код",
     walk_code_checking: "Перевірка коду…",
     walk_code_ok: "Код прогулянки прийнято: ваші відповіді надсилаються.",
-    walk_code_kept: "Код прогулянки {code} збережено на цьому телефоні. Його буде перевірено, а відповіді надіслано, щойно телефон буде онлайн."},
+    walk_code_kept: "Код прогулянки {code} збережено на цьому телефоні. Його буде перевірено, а відповіді надіслано, щойно телефон буде онлайн.",
+    code_is_walk_code: "{code} — це код прогулянки, а не код зупинки. Спершу відкрийте зупинку: відскануйте її QR-код або введіть її код зупинки. Потім введіть код прогулянки на сторінці зупинки, щоб надіслати відповіді."},
   ru: {thanks_title: "Спасибо!", thanks_intro: "Ваши ответы помогают городу лучше служить всем, кто в нём живёт.",
     thanks_items: "Ответы: {n} из {total}", thanks_stations: "Остановки: {n}", thanks_photos: "Фото: {n}",
     thanks_sent: "Ваша анкета на сервере.",
@@ -56,7 +59,8 @@ const LATER_STRINGS = {
     walk_code_use: "Использовать этот код",
     walk_code_checking: "Проверка кода…",
     walk_code_ok: "Код прогулки принят: ваши ответы отправляются.",
-    walk_code_kept: "Код прогулки {code} сохранён на этом телефоне. Он будет проверен, а ответы отправлены, как только телефон будет онлайн."},
+    walk_code_kept: "Код прогулки {code} сохранён на этом телефоне. Он будет проверен, а ответы отправлены, как только телефон будет онлайн.",
+    code_is_walk_code: "{code} — это код прогулки, а не код остановки. Сначала откройте остановку: отсканируйте её QR-код или введите её код остановки. Затем введите код прогулки на странице остановки, чтобы отправить ответы."},
   vi: {thanks_title: "Cảm ơn bạn!",
     thanks_intro: "Câu trả lời của bạn giúp thành phố phục vụ tốt hơn mọi người sống ở đây.",
     thanks_items: "Mục đã trả lời: {n}/{total}", thanks_stations: "Điểm dừng: {n}", thanks_photos: "Ảnh: {n}",
@@ -70,7 +74,8 @@ const LATER_STRINGS = {
     walk_code_use: "Dùng mã này",
     walk_code_checking: "Đang kiểm tra mã…",
     walk_code_ok: "Mã chuyến đi đã được chấp nhận: câu trả lời của bạn đang được gửi.",
-    walk_code_kept: "Mã chuyến đi {code} được lưu trên điện thoại này. Mã sẽ được kiểm tra và câu trả lời được gửi ngay khi điện thoại có mạng."},
+    walk_code_kept: "Mã chuyến đi {code} được lưu trên điện thoại này. Mã sẽ được kiểm tra và câu trả lời được gửi ngay khi điện thoại có mạng.",
+    code_is_walk_code: "{code} là mã chuyến đi, không phải mã điểm dừng. Trước hết hãy mở một điểm dừng: quét mã QR của nó hoặc nhập mã điểm dừng của nó. Sau đó nhập mã chuyến đi ở trang điểm dừng để gửi câu trả lời."},
 };
 
 for (const [language, strings] of Object.entries(LATER_STRINGS)) Object.assign(STRINGS[language], strings);

@@ -5,6 +5,9 @@ import {appPath, findStation, parseLocation} from "./route.js";
 import * as store from "./store.js";
 import {syncNow} from "./sync.js";
 
+// A walk code (ABCD-EFGH, no 0 O 1 I) without its dash.
+const WALK_CODE = /^[2-9A-HJ-NP-Z]{8}$/;
+
 async function keepKey(walk, key) {
   if ((await store.getWalkKey(walk)) === key) return false;
   await store.setWalkKey(walk, key);
@@ -42,6 +45,10 @@ export async function openCode(typed) {
     // A station added since the walks were saved: look once more online.
     await refreshCatalog().catch(() => {});
     found = findStation(await store.listWalks(), typed);
+  }
+  if (!found && WALK_CODE.test(typed.toUpperCase().replace(/[^A-Z0-9]/g, ""))) {
+    await import("./later-strings.js");
+    return {message: t("code_is_walk_code", {code: typed.trim()})};
   }
   if (!found) return {message: t("code_unknown", {code: typed.trim()})};
   return {path: appPath(found.walk.slug, found.station.code)};

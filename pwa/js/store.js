@@ -90,6 +90,8 @@ export const listWalks = () => all("walks");
 export const putChecklist = (checklist) => put("checklists", checklist);
 /** Return a stored checklist version or undefined. */
 export const getChecklist = (slug, version) => get("checklists", [slug, version]);
+/** List every stored checklist version. */
+export const listChecklists = () => all("checklists");
 
 /** Remember the key a walk's link carried. */
 export const setWalkKey = (walk, key) => put("keys", {walk, key, saved_at: new Date().toISOString()});

@@ -258,7 +258,7 @@ def admin_list_tokens():
 
 
 @bp.post("/admin/tokens")
-@declare(body=TokenRequestSchema, reply={201: TokenSchema})
+@declare(body=TokenRequestSchema, reply={201: TokenSchema}, errors=(404,))
 @require("admin")
 def admin_create_token():
     """Create a token; its secret is in this reply only."""

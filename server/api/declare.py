@@ -109,9 +109,15 @@ def query_args():
     arguments = {}
     for name in request.args:
         values = [value for value in request.args.getlist(name) if value != ""]
-        if values:  # a list field takes every value given (review=a&review=b), any other the first
-            listed = isinstance(operation.query.fields.get(name), fields.List)
-            arguments[name] = values if listed else values[0]
+        if not values:
+            continue
+        if isinstance(operation.query.fields.get(name), fields.List):  # review=a&review=b
+            arguments[name] = values
+        elif len(values) > 1:
+            raise ApiError(400, f"Some query arguments are invalid. '{name}' is given more than once.",
+                           code="invalid", details={name: ["Give it once."]})
+        else:
+            arguments[name] = values[0]
     try:
         return operation.query.load(arguments)
     except ValidationError as error:

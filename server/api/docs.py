@@ -103,7 +103,7 @@ def _content(value, spec):
 def error_statuses(rule_arguments, operation, authenticated, method):
     """Return the error statuses an operation may answer: its own and those every operation of its kind may."""
     statuses = {400, 429, 503, *operation.errors}  # any query may hold a NUL; rate limit; a busy database
-    if rule_arguments:
+    if rule_arguments or operation.query is not None:  # a path or query argument names nothing stored
         statuses.add(404)
     if authenticated:
         statuses |= {401, 403}
@@ -184,7 +184,13 @@ def build_spec(app):
         paths.setdefault(path, {})[method] = _operation(spec, rule, method, view, operation)
     for path, operations in sorted(paths.items()):
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":  # ?until= is read as no until at all, as a form sends it
+                    parameter["allowEmptyValue"] = True
+    return document
 
 
 @bp.get("/openapi.json")

@@ -1,5 +1,6 @@
 """Admin API on single checklists: review decisions, deletion on request, and a participant's data export."""
 from flask import jsonify
+from sqlalchemy import select
 
 from ..media.photos import PhotoRemoval
 from ..access.audit_trail import record
@@ -23,9 +24,12 @@ from .declare import declare, query_args
 from .schemas import (
     DeletionRequestSchema,
     DeletionSchema,
+    BulkReviewRequestSchema,
     PersonalDataQuerySchema,
+    ReviewListSchema,
     ReviewRequestSchema,
     ReviewSchema,
+    bulk_review_request_schema,
     deletion_request_schema,
     deletion_schema,
     review_request_schema,
@@ -50,6 +54,33 @@ def _checked_id(value):
     return value
 
 
+def _review_view(response):
+    return review_schema.dump({
+        "id": response.id, "walk": response.walk.slug, "state": response.review_state, "note": response.review_note,
+        "reviewed_at": response.reviewed_at, "reviewed_by": response.reviewed_by})
+
+
+@bp.post("/admin/reviews")
+@declare(body=BulkReviewRequestSchema, reply=ReviewListSchema)
+@require("admin", "facilitator")
+def review_responses():
+    """Set one review state and note on many checklists at once: all of them change, or none does."""
+    data = bulk_review_request_schema.load(json_body())
+    principal = current_principal()
+    write_transaction()
+    try:
+        changed = review(data["ids"], data["state"], data["note"], _reviewer_name(principal),
+                         None if principal.is_admin else principal.walk_ids)
+    except ReviewError as error:
+        raise ApiError(400, str(error), code="invalid", details={"ids": [str(error)]}) from error
+    responses = db.session.execute(select(Response).where(Response.id.in_(changed)).order_by(Response.id)).scalars().all()
+    for response in responses:  # one event per decision, as when reviewed one at a time
+        record("review", response.id, {"state": data["state"], "note": data["note"], "walk": response.walk.slug,
+                                       "bulk": len(changed)})
+    db.session.commit()
+    return jsonify({"reviewed": [_review_view(response) for response in responses]})
+
+
 @bp.post("/admin/responses/<response_id>/review")
 @declare(body=ReviewRequestSchema, reply=ReviewSchema)
 @require("admin", "facilitator")
@@ -69,9 +100,7 @@ def review_response(response_id):
     record("review", response_id, {"state": data["state"], "note": data["note"], "walk": response.walk.slug})
     db.session.commit()
     db.session.refresh(response)
-    return jsonify(review_schema.dump({
-        "id": response.id, "walk": response.walk.slug, "state": response.review_state, "note": response.review_note,
-        "reviewed_at": response.reviewed_at, "reviewed_by": response.reviewed_by}))
+    return jsonify(_review_view(response))
 
 
 def _delete(ids, target, device_id=None):

@@ -10,7 +10,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from ..answer_rules import STATION_CODE_RE
+from ..answer_rules import MAX_RESPONSES, STATION_CODE_RE
 from ..documents.qr import PNG_SCALE, PNG_SCALE_RANGE, PNG_SIZE_RANGE
 from ..documents.qr_sheets import LAYOUTS as SHEET_LAYOUTS
 from ..models import GROUPS, RATINGS, ROLES, as_utc
@@ -19,7 +19,7 @@ from ..records.review import DECISIONS as REVIEW_DECISIONS
 from ..records.review import FILTER_RE as REVIEW_FILTER_RE
 from ..records.review import MAX_NOTE
 from ..records.review import STATES as REVIEW_STATES
-from ..records.rules import LANGUAGE_RE, MAX_INT
+from ..records.rules import DATETIME_RE, LANGUAGE_RE, MAX_INT, UUID_RE
 
 LocalizedText = lambda **kw: fields.Dict(keys=fields.Str(), values=fields.Str(), **kw)  # noqa: E731
 STATION_CODE = validate.Regexp(STATION_CODE_RE, error="1–16 capital letters, digits or dashes.")
@@ -30,6 +30,15 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(as_utc(value), attr, obj, **kwargs)
+
+
+class DateTime(UtcDateTime):
+    """An RFC 3339 date-time that must carry its offset (ISO 8601 alone allows more)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not DATETIME_RE.match(value):
+            raise ValidationError("An RFC 3339 date-time with its offset, e.g. 2018-06-12T10:00:00+02:00.")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def _utc_representable(value):
@@ -152,9 +161,9 @@ class ReportQuerySchema(_Lenient):
     station = fields.Str()
     group = fields.Str(validate=validate.OneOf(GROUPS))
     language = fields.Str()
-    since = fields.AwareDateTime(validate=_utc_representable,
+    since = DateTime(validate=_utc_representable,
                                  metadata={"description": "Checklists updated at or after this time."})
-    until = fields.AwareDateTime(validate=_utc_representable,
+    until = DateTime(validate=_utc_representable,
                                  metadata={"description": "Checklists updated before this time."})
     review = fields.Str(validate=validate.Regexp(REVIEW_FILTER_RE, error="Use review states separated by commas "
                                                  f"({', '.join(REVIEW_STATES)}) or all."),
@@ -234,7 +243,7 @@ class ExportQuerySchema(ReportQuerySchema):
 class ResponsesXlsxQuerySchema(ReportQuerySchema):
     """The filters of a download, and the language its texts are written in."""
 
-    lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}$"),
+    lang = fields.Str(load_default="en", validate=validate.Regexp(r"^[a-z]{2,3}(?!\n)$"),
                       metadata={"description": "Language of item texts and headings (the filter 'language' picks "
                                                "participants)."})
 
@@ -254,6 +263,13 @@ class ReviewRequestSchema(Schema):
     note = fields.Str(allow_none=True, load_default=None, validate=validate.Length(max=MAX_NOTE))
 
 
+class BulkReviewRequestSchema(ReviewRequestSchema):
+    ids = fields.List(fields.Str(validate=validate.Regexp(UUID_RE, error="A checklist id: a UUID in lowercase "
+                                                                     "8-4-4-4-12 form.")),
+                      required=True, validate=validate.Length(1, MAX_RESPONSES),
+                      metadata={"description": "The checklists to review: all get the state and note, or none does."})
+
+
 class ReviewSchema(Schema):
     id = fields.Str()
     walk = fields.Str()
@@ -261,6 +277,10 @@ class ReviewSchema(Schema):
     note = fields.Str(allow_none=True)
     reviewed_at = UtcDateTime(allow_none=True)
     reviewed_by = fields.Str(allow_none=True)
+
+
+class ReviewListSchema(Schema):
+    reviewed = fields.List(fields.Nested(ReviewSchema))
 
 
 class DeletionRequestSchema(Schema):
@@ -522,6 +542,7 @@ compare_schema = CompareSchema()
 audit_schema = AdminAuditSchema()
 audit_status_schema = AuditStatusSchema()
 review_request_schema = ReviewRequestSchema()
+bulk_review_request_schema = BulkReviewRequestSchema()
 review_schema = ReviewSchema()
 deletion_request_schema = DeletionRequestSchema()
 deletion_schema = DeletionSchema()

@@ -9,7 +9,7 @@ from .contract import SHARED_SCHEMA_DIR, schema_errors
 from ..errors import ApiError
 from ..extensions import db
 from ..models import Checklist, Response, Station, Walk
-from ..records.rules import MAX_INT
+from ..records.rules import MAX_INT, scale_of
 
 
 class DefinitionError(ValueError):
@@ -127,13 +127,20 @@ def in_place_blockers(checklist, body):
     """Say why a checklist version cannot be changed in place into `body` (an empty list when it can).
 
     It cannot once a checklist answered with it has arrived, nor while a station of a walk on it
-    names an item the change would drop.
+    names an item the change would drop. While a walk uses it, phones may hold answers to it that
+    have not arrived yet: a change that would refuse them (an item dropped, the scale narrowed,
+    "don't know" withdrawn) becomes a new version, which those answers never meet.
     """
     reasons = []
     answered = db.session.execute(select(Response.id).where(Response.checklist_id == checklist.id)
                                   .limit(1)).first()
     if answered is not None:
         reasons.append(f"checklists answered with version {checklist.version} have arrived")
+    walks = db.session.execute(select(Walk.slug).where(
+        Walk.checklist_slug == checklist.slug, Walk.checklist_version == checklist.version).limit(1)).first()
+    if walks is not None:
+        reasons += [f"walk {walks.slug} uses version {checklist.version}, and phones may hold answers that {why}"
+                    for why in _answers_refused_by(checklist.definition, body)]
     kept = {item["id"] for topic in body["topics"] for item in topic["items"]}
     stations = db.session.execute(select(Walk.slug, Station.code, Station.items).join(Station.walk).where(
         Walk.checklist_slug == checklist.slug, Walk.checklist_version == checklist.version)).all()
@@ -141,6 +148,23 @@ def in_place_blockers(checklist, body):
         dropped = sorted(set(items or ()) - kept)
         if dropped:
             reasons.append(f"station {code} of walk {walk} names item {', '.join(dropped)}")
+    return reasons
+
+
+def _answers_refused_by(before, after):
+    """Say which answers valid under checklist `before` the checklist `after` would refuse."""
+    def items(definition):
+        return {item["id"] for topic in definition["topics"] for item in topic["items"]}
+
+    reasons = []
+    dropped = sorted(items(before) - items(after))
+    if dropped:
+        reasons.append(f"answer item {', '.join(dropped)}, which the change drops")
+    (low, high, dont_know), (new_low, new_high, new_dont_know) = scale_of(before), scale_of(after)
+    if new_low > low or new_high < high:
+        reasons.append(f"score {low}–{high}, which the change narrows to {new_low}–{new_high}")
+    if dont_know and not new_dont_know:
+        reasons.append("say \"don't know\", which the change withdraws")
     return reasons
 
 

@@ -47,7 +47,7 @@ def test_walker_answers_a_one_to_four_checklist_in_a_new_language_offline(polish
     context.set_offline(False)
     page.get_by_role("button", name="Sync", exact=True).click()
     page.get_by_role("button", name="Sync now").click()
-    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT)
+    expect(page.locator("#sync-status")).to_have_text(EVERYTHING_SENT, timeout=30_000)
     with polish_walk.app.app_context():
         answers = {(a.item, a.score, a.dont_know, a.station_code)
                    for a in _db.session.execute(_db.select(Answer)).scalars()}

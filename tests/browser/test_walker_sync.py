@@ -125,8 +125,8 @@ def test_replaced_walk_codes_are_explained_and_a_new_code_sends(live, page):
     admin_call(live, "POST", "/admin/walks/prague-7/rotate-key")
     sync_now(page)
     expect(page.get_by_role("alert")).to_have_text(
-        "This walk's codes were replaced; ask the facilitator for the new ones and scan one. "
-        "Your answers stay on this device.")
+        "This walk's codes were replaced; ask the facilitator for the new ones, then scan a QR code or enter the "
+        "walk code printed under it. Your answers stay on this device.")
     expect(page.locator("#sync-status")).to_have_text(WAITING_ONE)
     assert server_responses(live) == []
     page.goto(walk_link(live, "prague-7", "P7-2"))
@@ -272,6 +272,24 @@ def open_typed_station_offline(live, context, page, code):
 
 NO_KEY = ("Your answers are saved on this phone. To send them, enter the walk code printed under the QR code, "
           "or scan a QR code.")
+
+
+@pytest.mark.browser
+def test_a_walk_code_typed_as_a_station_code_says_where_it_goes(live, context, page):
+    """A walk code typed into the start screen's station code field says to open a station first and enter it there."""
+    open_walker(page, live.url + "/")
+    context.set_offline(True)
+    typed = walk_code(live, "prague-7").lower().replace("-", " ")
+    page.get_by_label("Station code").fill(typed)
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        f"{typed} is a walk code, not a station code. First open a station: scan its QR code or type its station "
+        "code. Then enter the walk code on the station page to send your answers.")
+    assert axe_violations(page) == ""
+    # The station code still opens the station, where the walk code field is.
+    page.get_by_label("Station code").fill("P7-2")
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_label("Walk code")).to_be_visible()
 
 
 @pytest.mark.browser

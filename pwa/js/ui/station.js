@@ -118,8 +118,8 @@ export function stationView(ctx) {
     photos.show(latest);
   });
   const draftNote = draft && h("p", {class: "draft-note", id: "draft-note"}, t("draft_note"));
-  const el = h("div", {class: "station-view"}, header, ctx.notices, ctx.codeSlot, draftNote, panel, sections, slot,
-    nav);
+  const el = h("div", {class: "station-view"}, header, ctx.notices, ctx.codeSlot, draftNote, panel,
+    sections, slot, nav);
   el.show = (current) => {
     latest = current;
     panel.show(current);
