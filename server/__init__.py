@@ -9,6 +9,7 @@ from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .access.auth import check_roles
 from .config import from_environment
 from .extensions import csrf, db, limiter, migrate
 from .security import register_security_headers
@@ -101,6 +102,12 @@ def _read_body_first():
     view = current_app.view_functions.get(request.endpoint)
     if view is None or getattr(view, "streams_body", False):
         return
+    roles = getattr(view, "required_roles", None)
+    if roles:
+        # The credentials are checked before a byte of the body is read, and the connection the
+        # check used goes back to the pool while the body arrives.
+        check_roles(roles)
+        db.session.rollback()
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         request.form  # noqa: B018 - parsed now; uploaded files are spooled to disk
     else:

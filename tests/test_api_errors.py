@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from server.catalog.definitions import shared_definitions
 from server.extensions import db, limiter
 from server.models import SyncLogEntry
-from tests.conftest import make_answer, make_record, make_token, post_sync, seeded_app
+from tests.conftest import bearer, make_answer, make_record, make_token, post_sync, seeded_app
 
 
 def envelope(reply, status, code=None):
@@ -369,3 +369,17 @@ def test_json_nested_absurdly_deep_is_400(client, seeded, admin_headers, path):
     reply = client.post(path, data=body, headers={**admin_headers, "Content-Type": "application/json"})
     error = envelope(reply, 400, "malformed_request")
     assert "deep" in error["message"]
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token", "facilitator"])
+def test_admin_body_is_not_read_without_the_right_token(client, seeded, token):
+    """An admin write without a valid admin token is answered 401/403 before its body is read; nothing changes."""
+    if token == "facilitator":
+        token = make_token(role="facilitator", walks=["centre"])
+    data = json.dumps({"slug": "x" * 10, "padding": "x" * MiB}).encode()
+    body = WatchedBody(data)
+    headers = {"Content-Type": "application/json", **(bearer(token) if token else {})}
+    reply = client.post("/api/v1/admin/walks", input_stream=body, content_length=len(data), headers=headers)
+    assert reply.status_code == (403 if token and not token.startswith("not") else 401)
+    assert reply.json["error"]["message"]
+    assert not body.touched

@@ -113,18 +113,23 @@ def current_principal():
     return principal
 
 
+def check_roles(roles):
+    """Refuse with 401 without credentials and 403 without one of the roles."""
+    principal = current_principal()
+    if principal is None:
+        if request.headers.get("Authorization"):
+            raise ApiError(401, "The token is unknown or was revoked.", code="invalid_token")
+        raise ApiError(401, "Sign in, or send 'Authorization: Bearer <token>'.")
+    if principal.role not in roles:
+        raise ApiError(403, f"This needs the {' or '.join(roles)} role.")
+
+
 def require(*roles):
     """Refuse the view with 401 without credentials and 403 without one of the roles."""
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            principal = current_principal()
-            if principal is None:
-                if request.headers.get("Authorization"):
-                    raise ApiError(401, "The token is unknown or was revoked.", code="invalid_token")
-                raise ApiError(401, "Sign in, or send 'Authorization: Bearer <token>'.")
-            if principal.role not in roles:
-                raise ApiError(403, f"This needs the {' or '.join(roles)} role.")
+            check_roles(roles)
             return view(*args, **kwargs)
         wrapped.required_roles = roles  # the API description documents the bearer token from this
         return wrapped
