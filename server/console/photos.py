@@ -115,10 +115,7 @@ def _caption_languages(walk, translations):
 @signed_in("admin")
 def photo_set_captions(slug, photo_id):
     """Save a photo's caption translations, one per language; an emptied field drops that language."""
-    walk = walk_or_404(slug)
-    photo = find_photo(walk.id, photo_id)
-    if photo is None:
-        abort(404, description="There is no such photo on this walk.")
+    walk, photo = _photo_or_404(slug, photo_id)
     prefix, allowed = "caption_", _caption_languages(walk, photo.caption_translations)
     translations = {name[len(prefix):]: value for name, value in request.form.items()
                     if name.startswith(prefix) and name[len(prefix):] in allowed}
@@ -137,6 +134,15 @@ def photo_set_captions(slug, photo_id):
                             back=_safe_back(request.form.get("back"))))
 
 
+def _photo_or_404(slug, photo_id):
+    """Return (walk, photo row), or answer 404."""
+    walk = walk_or_404(slug)
+    photo = find_photo(walk.id, photo_id)
+    if photo is None:
+        abort(404, description="There is no such photo on this walk.")
+    return walk, photo
+
+
 def _safe_back(target):
     return target if target and target.startswith("/admin/photos") else url_for("console.photo_gallery")
 
@@ -145,10 +151,7 @@ def _safe_back(target):
 @signed_in("admin")
 def photo_set_shown(slug, photo_id):
     """Show a photo in the report, or hide it again."""
-    walk = walk_or_404(slug)
-    photo = find_photo(walk.id, photo_id)
-    if photo is None:
-        abort(404, description="There is no such photo on this walk.")
+    _, photo = _photo_or_404(slug, photo_id)
     photo.shown = request.form.get("shown") == "true"
     db.session.commit()
     flash("The photo is now shown in the report." if photo.shown else "The photo is now hidden from the report.")
