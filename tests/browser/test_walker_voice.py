@@ -1,5 +1,6 @@
 """PhotoVoice voice notes in the walker app: recorded offline with the microphone, kept through a reload, synced."""
 import hashlib
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +22,15 @@ SAVED_VOICE = """async (caption) => {
   const photo = records.flatMap((r) => r.photos || []).find((p) => p.caption === caption);
   return photo && photo.voice ? photo.voice : false;
 }"""
+
+
+def saved_voice(page, caption, timeout=30):
+    """Return the voice note the phone stored for the photo with this caption, waiting until it is stored."""
+    deadline = time.monotonic() + timeout
+    while not (voice := page.evaluate(SAVED_VOICE, caption)):
+        assert time.monotonic() < deadline, "the voice note was never stored"
+        time.sleep(0.1)
+    return voice
 
 
 @pytest.fixture
@@ -51,7 +61,7 @@ def test_voice_note_recorded_offline_survives_reload_and_reaches_the_server(live
     started = page.evaluate("performance.now()")
     page.wait_for_function("(started) => performance.now() - started >= 1500", arg=started)
     stop.click()
-    voice = page.wait_for_function(SAVED_VOICE, arg="Listen to the traffic at the gate").json_value()
+    voice = saved_voice(page, "Listen to the traffic at the gate")
     assert voice["bytes"] > 0 and voice["content_type"].startswith("audio/") and voice["duration_s"] >= 1
 
     page.reload()
