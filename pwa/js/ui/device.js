@@ -67,11 +67,13 @@ export async function storageUse() {
   }
 }
 
+/** Whether storage ({usage, quota}) is past 80 % full: time to sync the photos. */
+export const nearlyFull = (use) => Boolean(use) && use.usage / use.quota > 0.8;
+
 function storageLines(usage) {
   if (!usage) return null;
-  const share = usage.usage / usage.quota;
   return [h("p", {id: "storage-use"}, t("storage_use", {used: megabytes(usage.usage), quota: megabytes(usage.quota)})),
-    share > 0.8 && h("p", {class: "problem", role: "alert"}, t("storage_nearly_full"))];
+    nearlyFull(usage) && h("p", {class: "problem", role: "alert"}, t("storage_nearly_full"))];
 }
 
 /** Render the view; its sync status line is updated separately through `statusLine`. */

@@ -5,12 +5,11 @@ import {localized, t} from "../i18n.js";
 import {preparePhoto, sha256Hex} from "../photo-file.js";
 import {MAX_CAPTION, RATINGS, namedFiles, withPhoto, withPhotoChange, withoutPhoto} from "../records.js";
 import * as store from "../store.js";
-import {storageUse} from "./device.js";
+import {nearlyFull, storageUse} from "./device.js";
 import {h} from "./dom.js";
 
 const MAX_VOICE_MS = 120000;
 const urls = new Map();
-const QUOTA_WARNING = 0.8;
 
 async function fileUrl(sha256, load) {
   if (!urls.has(sha256)) {
@@ -188,8 +187,7 @@ export function photoActions({edit, notify, walkSlug, currentPhoto, askPersisten
       content_type: prepared.type, width: prepared.width, height: prepared.height, taken_at: now};
     await edit((record, station, at) => withPhoto(record, photo, station, at)).catch(() => {});
     notify(t("photo_saved"));
-    const use = await storageUse();
-    if (use && use.usage / use.quota > QUOTA_WARNING) notify(t("storage_nearly_full"), "alert");
+    if (nearlyFull(await storageUse())) notify(t("storage_nearly_full"), "alert");
     askPersistence();
   }
 
